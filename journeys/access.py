@@ -1,0 +1,89 @@
+"""Scoped lookups: every object a view touches comes through here.
+
+Agency members see their agency's work; clients see only their own business. Anything else,
+including ids that do not exist, is a 404 — never a hint that another agency's object exists.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from cvj.models import Role
+from cvj.tenancy import membership_for, require_membership
+
+from .models import Business, Journey, JourneyStage, Offer, Persona, StageOffer, StageTactic
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def businesses_for(user: User) -> QuerySet[Business]:
+    member = membership_for(user)
+    if member is None:
+        return Business.objects.none()
+    scoped = Business.objects.filter(agency_id=member.agency_id)
+    if member.role == Role.CLIENT:
+        scoped = scoped.filter(pk=member.business_id)
+    return scoped
+
+
+def journeys_for(user: User) -> QuerySet[Journey]:
+    member = membership_for(user)
+    if member is None:
+        return Journey.objects.none()
+    scoped = Journey.objects.filter(business__agency_id=member.agency_id)
+    if member.role == Role.CLIENT:
+        scoped = scoped.filter(business_id=member.business_id)
+    return scoped
+
+
+def get_business_for(user: User, pk: int, *, edit: bool = False) -> Business:
+    require_membership(user, edit=edit)
+    return get_object_or_404(businesses_for(user), pk=pk)
+
+
+def get_journey_for(user: User, pk: int, *, edit: bool = False) -> Journey:
+    require_membership(user, edit=edit)
+    return get_object_or_404(
+        journeys_for(user).select_related("business", "persona", "core_offer"), pk=pk
+    )
+
+
+def get_persona_for(user: User, pk: int, *, edit: bool = False) -> Persona:
+    require_membership(user, edit=edit)
+    return get_object_or_404(
+        Persona.objects.select_related("business").filter(business__in=businesses_for(user)),
+        pk=pk,
+    )
+
+
+def get_offer_for(user: User, pk: int, *, edit: bool = False) -> Offer:
+    require_membership(user, edit=edit)
+    return get_object_or_404(
+        Offer.objects.select_related("business").filter(business__in=businesses_for(user)),
+        pk=pk,
+    )
+
+
+def get_journey_stage(journey: Journey, slug: str) -> JourneyStage:
+    return get_object_or_404(
+        JourneyStage.objects.select_related("stage", "journey"), journey=journey, stage__slug=slug
+    )
+
+
+def get_stage_tactic(journey: Journey, pk: int, *, include_removed: bool = False) -> StageTactic:
+    manager = StageTactic.all_objects if include_removed else StageTactic.objects
+    return get_object_or_404(
+        manager.select_related("journey_stage__stage", "tactic"),
+        journey_stage__journey=journey,
+        pk=pk,
+    )
+
+
+def get_stage_offer(journey: Journey, pk: int) -> StageOffer:
+    return get_object_or_404(
+        StageOffer.objects.select_related("journey_stage__stage", "offer"),
+        journey_stage__journey=journey,
+        pk=pk,
+    )

@@ -1,0 +1,437 @@
+"""The live journey editor: full pages, HTMX partials and the per-field autosave endpoint."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from stages.models import Channel, Tactic
+
+from .access import get_journey_for, get_journey_stage, get_stage_offer, get_stage_tactic
+from .forms import OfferForm
+from .models import STAGE_OFFER_KINDS, Journey, JourneyStage, StageTactic
+from .selectors import journey_stage_views
+from .services import (
+    FieldSave,
+    field_save,
+    field_text,
+    offer_attach,
+    offer_detach,
+    offer_move,
+    offer_reorder,
+    session_elapsed,
+    session_reset,
+    session_toggle,
+    tactic_add,
+    tactic_move,
+    tactic_remove,
+    tactic_reorder,
+    tactic_restore,
+)
+from .views import HtmxHttpRequest
+
+JOURNEY_CHANGED = "journey-changed"
+
+
+def _agenda(journey: Journey, views: list, elapsed: int) -> list[dict[str, object]]:
+    """Suggested minutes per stage scaled to the session length, with where the clock stands.
+
+    The stages' suggested minutes fill a 3-hour session after a 15-minute intro; a longer or
+    shorter session scales every slot.
+    """
+    scale = journey.session_minutes / 180
+    start = 15 * 60 * scale
+    rows = []
+    for view in views:
+        end = start + view.entry.stage.suggested_minutes * 60 * scale
+        state = "past" if elapsed >= end else "now" if elapsed >= start else "later"
+        rows.append(
+            {
+                "stage": view.entry.stage,
+                "minutes": round((end - start) / 60),
+                "state": state,
+                "start": start,
+                "end": end,
+            }
+        )
+        start = end
+    return rows
+
+
+def _pace(agenda: list[dict[str, object]], position: int, elapsed: int) -> tuple[str, int]:
+    """Where the open stage stands against its agenda slot: ('behind'|'ahead'|'on', minutes)."""
+    slot = agenda[position - 1]
+    if elapsed > slot["end"]:
+        return "behind", round((elapsed - slot["end"]) / 60)
+    if elapsed < slot["start"]:
+        return "ahead", round((slot["start"] - elapsed) / 60)
+    return "on", 0
+
+
+def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict[str, object]:
+    views = journey_stage_views(journey)
+    current = next((v for v in views if v.slug == slug), views[0])
+    elapsed = session_elapsed(journey)
+    agenda = _agenda(journey, views, elapsed)
+    pace, pace_minutes = _pace(agenda, current.entry.stage.position, elapsed)
+    return {
+        "journey": journey,
+        "stage_views": views,
+        "current": current,
+        "elapsed": elapsed,
+        "agenda": agenda,
+        "pace": pace if elapsed else "",
+        "pace_minutes": pace_minutes,
+        "channels": Channel.choices,
+        "offer_form": OfferForm(prefix="new-offer", initial={"kind": current.offer_kinds[0]})
+        if current.offer_kinds
+        else None,
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def journey_editor(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    context = _editor_context(journey, request.GET.get("stage"))
+    context["present"] = request.resolver_match.url_name == "journey_present"
+    if "q" in request.GET:  # the library search without JavaScript
+        query = request.GET["q"].strip()[:100]
+        context.update(
+            results=_library_results(journey, context["current"].entry, query),
+            query=query,
+            library_query=query,
+        )
+    return render(request, "journeys/editor.html", context)
+
+
+@login_required
+@require_GET
+def stage_panel(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    get_journey_stage(journey, slug)  # 404 for an unknown slug
+    context = _editor_context(journey, slug)
+    if request.htmx:
+        return render(request, "journeys/editor.html#stage-swap", context)
+    return redirect(f"{reverse('journey_editor', args=[pk])}?stage={slug}")
+
+
+@login_required
+@require_GET
+def stage_rail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    context = _editor_context(journey, request.GET.get("stage"))
+    return render(request, "journeys/editor.html#rail", context)
+
+
+def _stage_section(
+    request: HtmxHttpRequest, journey: Journey, slug: str, section: str, **extra: object
+) -> HttpResponse:
+    """Answer an HTMX action with the refreshed section, or a plain post with the full page."""
+    if not request.htmx:
+        return redirect(f"{reverse('journey_editor', args=[journey.pk])}?stage={slug}")
+    context = _editor_context(journey, slug, **extra)
+    response = render(request, f"journeys/editor.html#{section}", context)
+    return trigger_client_event(response, JOURNEY_CHANGED)
+
+
+def _error_response(
+    request: HtmxHttpRequest, journey: Journey, slug: str, section: str, error: ValidationError
+) -> HttpResponse:
+    message = " ".join(error.messages)
+    if not request.htmx:
+        context = _editor_context(journey, slug, **{f"{section}_error": message})
+        return render(request, "journeys/editor.html", context, status=422)
+    context = _editor_context(journey, slug, **{f"{section}_error": message})
+    return render(request, f"journeys/editor.html#{section}", context)
+
+
+# --- Autosave
+
+
+def _autosave_row(journey: Journey, target: str):  # noqa: ANN202
+    kind, _, key = target.partition(":")
+    if kind == "journey":
+        return journey
+    if kind == "stage":
+        return get_journey_stage(journey, key)
+    if kind == "tactic" and key.isdigit():
+        return get_stage_tactic(journey, int(key))
+    raise Http404("Unknown field.")
+
+
+@login_required
+@require_POST
+def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Save one field. 200 saved/unchanged, 409 conflict (with their text), 422 invalid."""
+    journey = get_journey_for(request.user, pk, edit=True)
+    row = _autosave_row(journey, request.POST.get("target", ""))
+    result = field_save(
+        row=row,
+        field=request.POST.get("field", ""),
+        value=request.POST.get("value", ""),
+        base=request.POST.get("base", ""),
+        journey_id=journey.pk,
+    )
+    if "x-cvj-autosave" not in request.headers:
+        return _autosave_fallback(request, journey, row, result)
+    status = {"saved": 200, "unchanged": 200, "conflict": 409, "invalid": 422}[result.status]
+    body = {
+        "status": result.status,
+        "value": result.value,
+        "theirs": result.theirs,
+        "error": result.error,
+        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+    }
+    return JsonResponse(body, status=status)
+
+
+def _autosave_fallback(
+    request: HtmxHttpRequest, journey: Journey, row: object, result: FieldSave
+) -> HttpResponse:
+    """A plain form post (no JavaScript): say what happened and go back to the stage."""
+    stage = getattr(row, "stage", None) or getattr(
+        getattr(row, "journey_stage", None), "stage", None
+    )
+    if result.status == "conflict":
+        messages.error(
+            request,
+            f"Not saved: someone changed this meanwhile. Their text is now shown; yours was: "
+            f"{result.value}",
+        )
+    elif result.status == "invalid":
+        messages.error(request, f"Not saved: {result.error}")
+    else:
+        messages.success(request, "Saved.")
+    query = f"?stage={stage.slug}" if stage else ""
+    return redirect(reverse("journey_editor", args=[journey.pk]) + query)
+
+
+@login_required
+@require_POST
+def stage_save(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    """No-JavaScript fallback: post the whole stage; each field goes through the same check."""
+    journey = get_journey_for(request.user, pk, edit=True)
+    entry = get_journey_stage(journey, slug)
+    conflicts, errors = {}, {}
+    for field in ("goal", "metric", "target_conversion", "notes"):
+        if field not in request.POST:
+            continue
+        result = field_save(
+            row=entry,
+            field=field,
+            value=request.POST[field],
+            base=request.POST.get(f"base_{field}", field_text(getattr(entry, field))),
+            journey_id=journey.pk,
+        )
+        if result.status == "conflict":
+            conflicts[field] = {"theirs": result.theirs, "yours": result.value}
+        elif result.status == "invalid":
+            errors[field] = result.error
+    if conflicts or errors:
+        context = _editor_context(journey, slug, stage_conflicts=conflicts, stage_errors=errors)
+        return render(request, "journeys/editor.html", context, status=409 if conflicts else 422)
+    return redirect(f"{reverse('journey_editor', args=[pk])}?stage={slug}")
+
+
+# --- Tactics
+
+
+def _library_results(journey: Journey, entry: JourneyStage, query: str) -> list[Tactic]:
+    """Library tactics for the stage (global + the agency's own) not yet in this stage."""
+    library = Tactic.objects.visible_to(journey.business.agency_id).filter(stage=entry.stage)
+    if query:
+        library = library.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    used = StageTactic.objects.filter(journey_stage=entry, tactic__isnull=False).values("tactic_id")
+    return list(library.exclude(pk__in=used).order_by("agency_id", "position", "name")[:30])
+
+
+@login_required
+@require_GET
+def tactic_search(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    entry = get_journey_stage(journey, slug)
+    query = request.GET.get("q", "").strip()[:100]
+    results = _library_results(journey, entry, query)
+    context = {"journey": journey, "entry": entry, "results": results, "query": query}
+    return render(request, "journeys/editor.html#library-results", context)
+
+
+@login_required
+@require_POST
+def tactic_add_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    entry = get_journey_stage(journey, slug)
+    tactic = None
+    tactic_id = request.POST.get("tactic", "")
+    if tactic_id:
+        # Any library tactic id is looked up, so a foreign one gets a clear message, not a 404.
+        tactic = (
+            Tactic.objects.select_related("stage")
+            .filter(pk=tactic_id if tactic_id.isdigit() else 0)
+            .first()
+        )
+        if tactic is None:
+            raise Http404("No such tactic.")
+    try:
+        tactic_add(
+            journey_stage=entry,
+            tactic=tactic,
+            custom_name=request.POST.get("custom_name", ""),
+            channel=request.POST.get("channel", "")
+            if request.POST.get("channel") in Channel.values
+            else "",
+        )
+    except ValidationError as error:
+        return _error_response(request, journey, slug, "tactics", error)
+    return _stage_section(request, journey, slug, "tactics")
+
+
+@login_required
+@require_POST
+def tactic_move_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    stage_tactic = get_stage_tactic(journey, tactic_pk)
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    tactic_move(stage_tactic=stage_tactic, direction=direction)
+    return _stage_section(
+        request,
+        journey,
+        stage_tactic.journey_stage.stage.slug,
+        "tactics",
+        focus=f"move-{direction}-{tactic_pk}",
+    )
+
+
+@login_required
+@require_POST
+def tactic_reorder_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    entry = get_journey_stage(journey, slug)
+    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
+    try:
+        tactic_reorder(journey_stage=entry, ordered_ids=ids)
+    except ValidationError as error:
+        return _error_response(request, journey, slug, "tactics", error)
+    return _stage_section(request, journey, slug, "tactics")
+
+
+@login_required
+@require_POST
+def tactic_remove_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    stage_tactic = get_stage_tactic(journey, tactic_pk)
+    tactic_remove(stage_tactic=stage_tactic)
+    return _stage_section(
+        request, journey, stage_tactic.journey_stage.stage.slug, "tactics", removed=stage_tactic
+    )
+
+
+@login_required
+@require_POST
+def tactic_restore_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    stage_tactic = get_stage_tactic(journey, tactic_pk, include_removed=True)
+    tactic_restore(stage_tactic=stage_tactic)
+    return _stage_section(request, journey, stage_tactic.journey_stage.stage.slug, "tactics")
+
+
+# --- Offers
+
+
+@login_required
+@require_POST
+def offer_attach_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    entry = get_journey_stage(journey, slug)
+    offer_id = request.POST.get("offer", "")
+    offer = get_object_or_404(
+        journey.business.offers.all(), pk=offer_id if offer_id.isdigit() else 0
+    )
+    try:
+        offer_attach(journey_stage=entry, offer=offer)
+    except ValidationError as error:
+        return _error_response(request, journey, slug, "offers", error)
+    return _stage_section(request, journey, slug, "offers")
+
+
+@login_required
+@require_POST
+def offer_create_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    """Create a new offer for the business and attach it here, without leaving the stage."""
+    journey = get_journey_for(request.user, pk, edit=True)
+    entry = get_journey_stage(journey, slug)
+    form = OfferForm(request.POST, prefix="new-offer")
+    allowed = STAGE_OFFER_KINDS.get(slug, ())
+    if form.is_valid() and form.cleaned_data["kind"] not in allowed:
+        form.add_error("kind", f"The {entry.stage.name} stage does not take this kind of offer.")
+    if not form.is_valid():
+        context = _editor_context(journey, slug)
+        context["offer_form"] = form
+        template = "journeys/editor.html#offers" if request.htmx else "journeys/editor.html"
+        return render(request, template, context, status=200 if request.htmx else 422)
+    offer = form.save(commit=False)
+    offer.business = journey.business
+    offer.save()
+    offer_attach(journey_stage=entry, offer=offer)
+    return _stage_section(request, journey, slug, "offers")
+
+
+@login_required
+@require_POST
+def offer_move_view(request: HtmxHttpRequest, pk: int, stage_offer_pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    stage_offer = get_stage_offer(journey, stage_offer_pk)
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    offer_move(stage_offer=stage_offer, direction=direction)
+    return _stage_section(request, journey, stage_offer.journey_stage.stage.slug, "offers")
+
+
+@login_required
+@require_POST
+def offer_reorder_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    entry = get_journey_stage(journey, slug)
+    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
+    try:
+        offer_reorder(journey_stage=entry, ordered_ids=ids)
+    except ValidationError as error:
+        return _error_response(request, journey, slug, "offers", error)
+    return _stage_section(request, journey, slug, "offers")
+
+
+@login_required
+@require_POST
+def offer_detach_view(request: HtmxHttpRequest, pk: int, stage_offer_pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    stage_offer = get_stage_offer(journey, stage_offer_pk)
+    slug = stage_offer.journey_stage.stage.slug
+    offer_detach(stage_offer=stage_offer)
+    return _stage_section(request, journey, slug, "offers")
+
+
+# --- Session clock
+
+
+@login_required
+@require_POST
+def session_toggle_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    if request.POST.get("action") == "reset":
+        session_reset(journey=journey)
+    else:
+        session_toggle(journey=journey)
+    journey.refresh_from_db()
+    slug = request.POST.get("stage") or None
+    if request.htmx:
+        return render(request, "journeys/editor.html#session", _editor_context(journey, slug))
+    return redirect(f"{reverse('journey_editor', args=[pk])}?stage={slug or 'aware'}")

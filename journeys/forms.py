@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+
+from .models import Business, Journey, JourneyStage, Offer, Persona
+
+
+class BusinessForm(forms.ModelForm):
+    class Meta:
+        model = Business
+        fields = ["name", "industry", "kind", "website", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: object, agency_id: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency_id = agency_id
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Business.objects.filter(agency_id=self.agency_id, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("Your agency already has a client with this name.")
+        return name
+
+
+class PersonaForm(forms.ModelForm):
+    class Meta:
+        model = Persona
+        fields = [
+            "name",
+            "role",
+            "awareness_level",
+            "goals_values",
+            "pains",
+            "passions",
+            "channels",
+            "objections",
+            "decision_role",
+        ]
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 2})
+            for f in ("goals_values", "pains", "passions", "channels", "objections")
+        }
+
+
+class OfferForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = ["name", "kind", "price", "currency", "format", "promise"]
+        widgets = {
+            "promise": forms.Textarea(attrs={"rows": 2}),
+            "price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        }
+
+
+class JourneyCreateForm(forms.Form):
+    business = forms.ModelChoiceField(queryset=Business.objects.none())
+    persona = forms.ModelChoiceField(queryset=Persona.objects.none())
+    core_offer = forms.ModelChoiceField(queryset=Offer.objects.none(), label="Core offer")
+    title = forms.CharField(max_length=200, required=False, help_text="Optional; we suggest one.")
+
+    def __init__(self, *args: object, businesses: QuerySet[Business], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["business"].queryset = businesses
+        self.fields["persona"].queryset = Persona.objects.filter(business__in=businesses)
+        self.fields["core_offer"].queryset = Offer.objects.filter(
+            business__in=businesses, kind="core"
+        )
+        self.fields["persona"].label_from_instance = lambda p: f"{p.name} ({p.business.name})"
+        self.fields["core_offer"].label_from_instance = lambda o: f"{o.name} ({o.business.name})"
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        business, persona, offer = data.get("business"), data.get("persona"), data.get("core_offer")
+        if business and persona and persona.business_id != business.pk:
+            self.add_error("persona", "Pick a persona of this business.")
+        if business and offer and offer.business_id != business.pk:
+            self.add_error("core_offer", "Pick a core offer of this business.")
+        if business and persona and not data.get("title"):
+            data["title"] = f"{business.name} — {persona.name}"
+        return data
+
+
+class StageForm(forms.ModelForm):
+    """The whole stage at once: the no-JavaScript fallback for autosave."""
+
+    class Meta:
+        model = JourneyStage
+        fields = ["goal", "metric", "target_conversion", "notes"]
+
+
+class JourneyTitleForm(forms.ModelForm):
+    class Meta:
+        model = Journey
+        fields = ["title"]

@@ -1,0 +1,320 @@
+"""Business rules for client work: keyword-only, typed, transactional."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from stages.models import Stage, Tactic
+
+from .models import (
+    Business,
+    Journey,
+    JourneyStage,
+    Offer,
+    Persona,
+    StageOffer,
+    StageTactic,
+    check_offer_fits_stage,
+)
+
+# The fields the editor autosaves, per model. Anything else is refused.
+AUTOSAVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    Journey: ("title",),
+    JourneyStage: ("goal", "metric", "target_conversion", "notes"),
+    StageTactic: ("notes",),
+}
+
+
+def _bump_journey(journey_id: int) -> None:
+    Journey.objects.filter(pk=journey_id).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def journey_create(
+    *,
+    business: Business,
+    persona: Persona,
+    core_offer: Offer,
+    title: str,
+    owner: AbstractBaseUser | None,
+) -> Journey:
+    """Create a journey with its eight stage entries, each preset with the stage's metric."""
+    journey = Journey(
+        business=business, persona=persona, core_offer=core_offer, title=title, owner=owner
+    )
+    journey.full_clean()
+    journey.save()
+    JourneyStage.objects.bulk_create(
+        JourneyStage(journey=journey, stage=stage, metric=stage.default_metric)
+        for stage in Stage.objects.order_by("position")
+    )
+    return journey
+
+
+# --- Autosave: one field at a time, with a three-way check against the value it was edited from.
+
+
+@dataclass(frozen=True)
+class FieldSave:
+    status: Literal["saved", "unchanged", "conflict", "invalid"]
+    value: str = ""
+    theirs: str = ""
+    error: str = ""
+
+
+def field_text(value: object) -> str:
+    """The canonical text form of a stored value, as the editor shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value).replace("\r\n", "\n")
+
+
+def field_save(
+    *, row: models.Model, field: str, value: str, base: str, journey_id: int
+) -> FieldSave:
+    """Save one field of `row` if nobody changed it since the editor loaded `base`.
+
+    stored == base → write; stored == value → nothing to do; otherwise a conflict that carries
+    the other person's text. Different fields of one row never conflict with each other.
+    """
+    model = type(row)
+    if field not in AUTOSAVE_FIELDS.get(model, ()):
+        return FieldSave(status="invalid", error="This field cannot be edited here.")
+    model_field = model._meta.get_field(field)
+    value = value.replace("\r\n", "\n")
+    base = base.replace("\r\n", "\n")
+    try:
+        parsed = model_field.clean(value if value != "" or not model_field.null else None, row)
+    except ValidationError as error:
+        return FieldSave(status="invalid", error=" ".join(error.messages))
+    new_text = field_text(parsed)
+    with transaction.atomic():
+        locked = model._base_manager.select_for_update().get(pk=row.pk)
+        stored = field_text(getattr(locked, field))
+        if stored == new_text:
+            return FieldSave(status="unchanged", value=stored)
+        if stored != field_text(_parse_quietly(model_field, base, locked)):
+            return FieldSave(status="conflict", value=new_text, theirs=stored)
+        setattr(locked, field, parsed)
+        update_fields = [field]
+        if hasattr(locked, "version"):
+            locked.version = F("version") + 1
+            update_fields.append("version")
+        if hasattr(locked, "updated_at"):
+            update_fields.append("updated_at")
+        locked.save(update_fields=update_fields)
+        if model is not Journey:
+            _bump_journey(journey_id)
+        else:
+            Journey.objects.filter(pk=journey_id).update(version=F("version") + 1)
+    return FieldSave(status="saved", value=new_text)
+
+
+def _parse_quietly(model_field: models.Field, raw: str, row: models.Model) -> object:
+    """Parse a `base` value for comparison; unparsable text compares as itself."""
+    try:
+        return model_field.to_python(raw if raw != "" or not model_field.null else None)
+    except ValidationError:
+        return raw
+
+
+# --- Tactics in a stage.
+
+
+def _next_position(queryset: models.QuerySet) -> int:
+    return (queryset.aggregate(top=Max("position"))["top"] or 0) + 1
+
+
+@transaction.atomic
+def tactic_add(
+    *,
+    journey_stage: JourneyStage,
+    tactic: Tactic | None = None,
+    custom_name: str = "",
+    channel: str = "",
+    notes: str = "",
+) -> tuple[StageTactic, bool]:
+    """Add a library or custom tactic; adding the same one twice returns the first (no dupes)."""
+    journey = journey_stage.journey
+    custom_name = custom_name.strip()
+    if tactic is None and not custom_name:
+        raise ValidationError({"custom_name": "Name the tactic or pick one from the library."})
+    if tactic is not None:
+        if tactic.stage_id != journey_stage.stage_id:
+            raise ValidationError(
+                {
+                    "tactic": f"“{tactic.name}” belongs to another stage, "
+                    f"not {journey_stage.stage.name}."
+                }
+            )
+        if tactic.agency_id not in (None, journey.business.agency_id) or not tactic.is_active:
+            raise ValidationError({"tactic": "That tactic is not in your agency's library."})
+        custom_name = ""
+    if len(custom_name) > StageTactic._meta.get_field("custom_name").max_length:
+        raise ValidationError({"custom_name": "Keep the tactic name under 120 characters."})
+    live = StageTactic.objects.select_for_update().filter(journey_stage=journey_stage)
+    existing = (
+        live.filter(tactic=tactic).first()
+        if tactic is not None
+        else live.filter(tactic__isnull=True, custom_name__iexact=custom_name).first()
+    )
+    if existing is not None:
+        return existing, False
+    stage_tactic = StageTactic(
+        journey_stage=journey_stage,
+        tactic=tactic,
+        custom_name=custom_name,
+        channel=channel,
+        notes=notes,
+        position=_next_position(StageTactic.all_objects.filter(journey_stage=journey_stage)),
+    )
+    stage_tactic.full_clean()
+    stage_tactic.save()
+    _bump_journey(journey.pk)
+    return stage_tactic, True
+
+
+@transaction.atomic
+def tactic_move(*, stage_tactic: StageTactic, direction: Literal["up", "down"]) -> None:
+    """Swap a tactic with its neighbour (the keyboard/button alternative to dragging)."""
+    siblings = list(
+        StageTactic.objects.select_for_update().filter(
+            journey_stage_id=stage_tactic.journey_stage_id
+        )
+    )
+    ids = [s.pk for s in siblings]
+    index = ids.index(stage_tactic.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+        _apply_order(StageTactic, siblings, ids)
+        _bump_journey(stage_tactic.journey_stage.journey_id)
+
+
+@transaction.atomic
+def tactic_reorder(*, journey_stage: JourneyStage, ordered_ids: list[int]) -> None:
+    siblings = list(StageTactic.objects.select_for_update().filter(journey_stage=journey_stage))
+    if sorted(ordered_ids) != sorted(s.pk for s in siblings):
+        raise ValidationError("The list of tactics changed meanwhile; reload to reorder.")
+    _apply_order(StageTactic, siblings, ordered_ids)
+    _bump_journey(journey_stage.journey_id)
+
+
+@transaction.atomic
+def tactic_remove(*, stage_tactic: StageTactic) -> None:
+    StageTactic.all_objects.filter(pk=stage_tactic.pk).update(removed_at=timezone.now())
+    _bump_journey(stage_tactic.journey_stage.journey_id)
+
+
+@transaction.atomic
+def tactic_restore(*, stage_tactic: StageTactic) -> None:
+    StageTactic.all_objects.filter(pk=stage_tactic.pk).update(removed_at=None)
+    _bump_journey(stage_tactic.journey_stage.journey_id)
+
+
+def _apply_order(model: type[models.Model], rows: list, ordered_ids: list[int]) -> None:
+    by_id = {row.pk: row for row in rows}
+    changed = []
+    for position, pk in enumerate(ordered_ids, start=1):
+        row = by_id[pk]
+        if row.position != position:
+            row.position = position
+            changed.append(row)
+    model._base_manager.bulk_update(changed, ["position"])
+
+
+# --- Offers in a stage.
+
+
+@transaction.atomic
+def offer_attach(*, journey_stage: JourneyStage, offer: Offer) -> tuple[StageOffer, bool]:
+    """Attach an offer where its kind belongs (lead magnet at Subscribe, …); idempotent."""
+    check_offer_fits_stage(journey_stage, offer)
+    existing = StageOffer.objects.filter(journey_stage=journey_stage, offer=offer).first()
+    if existing is not None:
+        return existing, False
+    stage_offer = StageOffer.objects.create(
+        journey_stage=journey_stage,
+        offer=offer,
+        position=_next_position(StageOffer.objects.filter(journey_stage=journey_stage)),
+    )
+    _bump_journey(journey_stage.journey_id)
+    return stage_offer, True
+
+
+@transaction.atomic
+def offer_detach(*, stage_offer: StageOffer) -> None:
+    stage_offer.delete()
+    _bump_journey(stage_offer.journey_stage.journey_id)
+
+
+@transaction.atomic
+def offer_move(*, stage_offer: StageOffer, direction: Literal["up", "down"]) -> None:
+    siblings = list(
+        StageOffer.objects.select_for_update().filter(journey_stage_id=stage_offer.journey_stage_id)
+    )
+    ids = [s.pk for s in siblings]
+    index = ids.index(stage_offer.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+        _apply_order(StageOffer, siblings, ids)
+        _bump_journey(stage_offer.journey_stage.journey_id)
+
+
+@transaction.atomic
+def offer_reorder(*, journey_stage: JourneyStage, ordered_ids: list[int]) -> None:
+    siblings = list(StageOffer.objects.select_for_update().filter(journey_stage=journey_stage))
+    if sorted(ordered_ids) != sorted(s.pk for s in siblings):
+        raise ValidationError("The list of offers changed meanwhile; reload to reorder.")
+    _apply_order(StageOffer, siblings, ordered_ids)
+    _bump_journey(journey_stage.journey_id)
+
+
+# --- The session clock.
+
+
+def session_elapsed(journey: Journey, *, now: object | None = None) -> int:
+    """Seconds the session has run, counting the current stretch if it is running."""
+    elapsed = journey.session_elapsed_seconds
+    if journey.session_running_since is not None:
+        current = now or timezone.now()
+        elapsed += max(0, int((current - journey.session_running_since).total_seconds()))
+    return elapsed
+
+
+@transaction.atomic
+def session_toggle(*, journey: Journey) -> Journey:
+    """Start the clock, or pause it and bank the time run so far."""
+    locked = Journey.objects.select_for_update().get(pk=journey.pk)
+    now = timezone.now()
+    if locked.session_running_since is None:
+        locked.session_running_since = now
+        if locked.status == "draft":
+            locked.status = "in_session"
+    else:
+        locked.session_elapsed_seconds = session_elapsed(locked, now=now)
+        locked.session_running_since = None
+    locked.save(
+        update_fields=["session_running_since", "session_elapsed_seconds", "status", "updated_at"]
+    )
+    return locked
+
+
+@transaction.atomic
+def session_reset(*, journey: Journey) -> None:
+    Journey.objects.filter(pk=journey.pk).update(
+        session_elapsed_seconds=0, session_running_since=None
+    )

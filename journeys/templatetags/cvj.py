@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import template
+
+from journeys.services import field_text
+
+register = template.Library()
+
+
+@register.filter
+def duration(seconds: int | float) -> str:
+    """Seconds as H:MM:SS, for the session clock."""
+    seconds = int(seconds or 0)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+@register.filter
+def fieldtext(value: object) -> str:
+    """The text the editor shows for a stored value (and sends back as its `base`)."""
+    return field_text(value)
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key) if mapping else None

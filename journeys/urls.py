@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import editor, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("clients/", views.business_list, name="business_list"),
+    path("clients/new/", views.business_create, name="business_create"),
+    path("clients/<int:pk>/", views.business_detail, name="business_detail"),
+    path("clients/<int:pk>/edit/", views.business_edit, name="business_edit"),
+    path("clients/<int:pk>/personas/new/", views.persona_create, name="persona_create"),
+    path("personas/<int:pk>/edit/", views.persona_edit, name="persona_edit"),
+    path("clients/<int:pk>/offers/new/", views.offer_create, name="offer_create"),
+    path("offers/<int:pk>/edit/", views.offer_edit, name="offer_edit"),
+    path("journeys/new/", views.journey_new, name="journey_new"),
+    # The editor
+    path("journeys/<int:pk>/", editor.journey_editor, name="journey_editor"),
+    path("journeys/<int:pk>/present/", editor.journey_editor, name="journey_present"),
+    path("journeys/<int:pk>/rail/", editor.stage_rail, name="journey_rail"),
+    path("journeys/<int:pk>/autosave/", editor.autosave, name="journey_autosave"),
+    path("journeys/<int:pk>/session/", editor.session_toggle_view, name="journey_session"),
+    path("journeys/<int:pk>/stages/<slug:slug>/", editor.stage_panel, name="journey_stage"),
+    path("journeys/<int:pk>/stages/<slug:slug>/save/", editor.stage_save, name="stage_save"),
+    path(
+        "journeys/<int:pk>/stages/<slug:slug>/library/",
+        editor.tactic_search,
+        name="tactic_search",
+    ),
+    path(
+        "journeys/<int:pk>/stages/<slug:slug>/tactics/add/",
+        editor.tactic_add_view,
+        name="tactic_add",
+    ),
+    path(
+        "journeys/<int:pk>/stages/<slug:slug>/tactics/reorder/",
+        editor.tactic_reorder_view,
+        name="tactic_reorder",
+    ),
+    path(
+        "journeys/<int:pk>/tactics/<int:tactic_pk>/move/",
+        editor.tactic_move_view,
+        name="tactic_move",
+    ),
+    path(
+        "journeys/<int:pk>/tactics/<int:tactic_pk>/remove/",
+        editor.tactic_remove_view,
+        name="tactic_remove",
+    ),
+    path(
+        "journeys/<int:pk>/tactics/<int:tactic_pk>/restore/",
+        editor.tactic_restore_view,
+        name="tactic_restore",
+    ),
+    path(
+        "journeys/<int:pk>/stages/<slug:slug>/offers/attach/",
+        editor.offer_attach_view,
+        name="offer_attach",
+    ),
+    path(
+        "journeys/<int:pk>/stages/<slug:slug>/offers/new/",
+        editor.offer_create_view,
+        name="stage_offer_create",
+    ),
+    path(
+        "journeys/<int:pk>/stages/<slug:slug>/offers/reorder/",
+        editor.offer_reorder_view,
+        name="offer_reorder",
+    ),
+    path(
+        "journeys/<int:pk>/offers/<int:stage_offer_pk>/move/",
+        editor.offer_move_view,
+        name="offer_move",
+    ),
+    path(
+        "journeys/<int:pk>/offers/<int:stage_offer_pk>/detach/",
+        editor.offer_detach_view,
+        name="offer_detach",
+    ),
+]

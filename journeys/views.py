@@ -1,0 +1,199 @@
+"""Pages for the dashboard and client set-up: businesses, personas, offers, new journeys."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from cvj.tenancy import require_membership
+
+from .access import businesses_for, get_business_for, get_offer_for, get_persona_for, journeys_for
+from .forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
+from .models import Business
+from .services import journey_create
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+PAGE_SIZE = 24
+
+
+@login_required
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    member = require_membership(request.user)
+    journeys = (
+        journeys_for(request.user)
+        .select_related("business", "persona", "core_offer")
+        .annotate(
+            filled_stages=Count(
+                "stages",
+                filter=Q(stages__tactics__removed_at__isnull=True)
+                & Q(stages__tactics__isnull=False),
+                distinct=True,
+            )
+        )
+        .order_by("-updated_at")
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        journeys = journeys.filter(Q(title__icontains=query) | Q(business__name__icontains=query))
+    page = Paginator(journeys, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "journeys/home.html", {"page": page, "query": query, "member": member})
+
+
+@login_required
+def business_list(request: HtmxHttpRequest) -> HttpResponse:
+    require_membership(request.user, edit=True)
+    businesses = businesses_for(request.user).annotate(
+        journey_count=Count("journeys", distinct=True)
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        businesses = businesses.filter(Q(name__icontains=query) | Q(industry__icontains=query))
+    page = Paginator(businesses.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    template = (
+        "journeys/business_list.html#results" if request.htmx else "journeys/business_list.html"
+    )
+    return render(request, template, {"page": page, "query": query})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_create(request: HtmxHttpRequest) -> HttpResponse:
+    member = require_membership(request.user, edit=True)
+    form = BusinessForm(request.POST or None, agency_id=member.agency_id)
+    if request.method == "POST" and form.is_valid():
+        business = form.save(commit=False)
+        business.agency_id = member.agency_id
+        business.save()
+        messages.success(request, f"Added {business.name}. Now describe a persona and the offers.")
+        return redirect("business_detail", pk=business.pk)
+    return render(request, "journeys/business_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    business = get_business_for(request.user, pk, edit=True)
+    form = BusinessForm(request.POST or None, instance=business, agency_id=business.agency_id)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect("business_detail", pk=business.pk)
+    return render(request, "journeys/business_form.html", {"form": form, "business": business})
+
+
+def _business_context(business: Business, **extra: object) -> dict[str, object]:
+    return {
+        "business": business,
+        "personas": business.personas.all(),
+        "offers": business.offers.all(),
+        "journeys": business.journeys.select_related("persona", "core_offer"),
+        "persona_form": extra.pop("persona_form", None) or PersonaForm(prefix="persona"),
+        "offer_form": extra.pop("offer_form", None) or OfferForm(prefix="offer"),
+        **extra,
+    }
+
+
+@login_required
+def business_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    business = get_business_for(request.user, pk, edit=True)
+    return render(request, "journeys/business_detail.html", _business_context(business))
+
+
+@login_required
+@require_POST
+def persona_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    business = get_business_for(request.user, pk, edit=True)
+    form = PersonaForm(request.POST, prefix="persona")
+    if form.is_valid():
+        persona = form.save(commit=False)
+        persona.business = business
+        persona.save()
+        form = None
+    context = _business_context(business, persona_form=form)
+    if request.htmx:
+        return render(request, "journeys/business_detail.html#personas", context)
+    if form is None:
+        return redirect("business_detail", pk=business.pk)
+    return render(request, "journeys/business_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def persona_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    persona = get_persona_for(request.user, pk, edit=True)
+    form = PersonaForm(request.POST or None, instance=persona, prefix=f"p{persona.pk}")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            context = _business_context(persona.business)
+            return render(request, "journeys/business_detail.html#personas", context)
+        return redirect("business_detail", pk=persona.business_id)
+    template = "journeys/persona_form.html#form" if request.htmx else "journeys/persona_form.html"
+    return render(request, template, {"form": form, "persona": persona})
+
+
+@login_required
+@require_POST
+def offer_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    business = get_business_for(request.user, pk, edit=True)
+    form = OfferForm(request.POST, prefix="offer")
+    if form.is_valid():
+        offer = form.save(commit=False)
+        offer.business = business
+        offer.save()
+        form = None
+    context = _business_context(business, offer_form=form)
+    if request.htmx:
+        return render(request, "journeys/business_detail.html#offers", context)
+    if form is None:
+        return redirect("business_detail", pk=business.pk)
+    return render(request, "journeys/business_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for(request.user, pk, edit=True)
+    form = OfferForm(request.POST or None, instance=offer, prefix=f"o{offer.pk}")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            context = _business_context(offer.business)
+            return render(request, "journeys/business_detail.html#offers", context)
+        return redirect("business_detail", pk=offer.business_id)
+    template = "journeys/offer_form.html#form" if request.htmx else "journeys/offer_form.html"
+    return render(request, template, {"form": form, "offer": offer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_new(request: HtmxHttpRequest) -> HttpResponse:
+    require_membership(request.user, edit=True)
+    businesses = businesses_for(request.user)
+    initial = {}
+    if request.GET.get("business", "").isdigit():
+        initial["business"] = request.GET["business"]
+    form = JourneyCreateForm(request.POST or None, businesses=businesses, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        journey = journey_create(
+            business=form.cleaned_data["business"],
+            persona=form.cleaned_data["persona"],
+            core_offer=form.cleaned_data["core_offer"],
+            title=form.cleaned_data["title"],
+            owner=request.user,
+        )
+        if request.htmx:
+            return HttpResponseClientRedirect(journey.get_absolute_url())
+        return redirect(journey)
+    return render(request, "journeys/journey_new.html", {"form": form})

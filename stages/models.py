@@ -1,0 +1,138 @@
+"""The ground floor: the eight Customer Value Journey stages and the tactic library.
+
+`stages` never imports `journeys`: the framework stands on its own, client work sits on it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+STAGE_SLUGS = ("aware", "engage", "subscribe", "convert", "excite", "ascend", "advocate", "promote")
+
+
+class StageQuerySet(models.QuerySet["Stage"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValidationError("The eight CVJ stages are fixed and cannot be deleted.")
+
+
+class Stage(models.Model):
+    """One of the eight fixed CVJ stages. Created by a data migration; never edited in order."""
+
+    position = models.PositiveSmallIntegerField(unique=True)
+    slug = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=40)
+    customer_state = models.TextField(help_text="What the customer does and feels here.")
+    business_provides = models.TextField(help_text="What the business must give them here.")
+    analogy = models.TextField(help_text="The relationship analogy, for help text.")
+    default_metric = models.CharField(max_length=120)
+    suggested_minutes = models.PositiveSmallIntegerField(
+        default=20, help_text="Suggested share of a strategy session, in minutes."
+    )
+
+    objects = StageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                name="stage_position_1_to_8", condition=Q(position__gte=1, position__lte=8)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            stored = Stage.objects.filter(pk=self.pk).values_list("position", "slug").first()
+            if stored and stored != (self.position, self.slug):
+                raise ValidationError("A stage's position and slug are fixed.")
+        elif Stage.objects.count() >= len(STAGE_SLUGS):
+            raise ValidationError("There are exactly eight CVJ stages.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN201 - Django signature
+        raise ValidationError("The eight CVJ stages are fixed and cannot be deleted.")
+
+
+class Channel(models.TextChoices):
+    SOCIAL = "social", "Social media"
+    SEARCH = "search", "Search (SEO/SEM)"
+    PAID = "paid", "Paid advertising"
+    CONTENT = "content", "Content marketing"
+    EMAIL = "email", "Email marketing"
+    CRO = "cro", "Conversion-rate optimisation"
+    EVENTS = "events", "Events"
+    PARTNERS = "partners", "Partners & affiliates"
+    SALES = "sales", "Sales & service"
+    PRODUCT = "product", "Product experience"
+
+
+class Commitment(models.TextChoices):
+    NONE = "", "—"
+    MONEY = "money", "Asks for money"
+    TIME = "time", "Asks for time"
+
+
+class Audience(models.TextChoices):
+    ANY = "any", "B2B and B2C"
+    B2B = "b2b", "Mostly B2B"
+    B2C = "b2c", "Mostly B2C"
+
+
+class TacticQuerySet(models.QuerySet["Tactic"]):
+    def visible_to(self, agency_id: int | None) -> TacticQuerySet:
+        """The global library plus the given agency's own tactics, active ones only."""
+        return self.filter(Q(agency__isnull=True) | Q(agency_id=agency_id), is_active=True)
+
+
+class Tactic(models.Model):
+    """A library tactic. No agency = the global library every agency sees."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="tactics")
+    agency = models.ForeignKey(
+        "cvj.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="tactics"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(max_length=1000, blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    commitment = models.CharField(
+        max_length=10,
+        choices=Commitment.choices,
+        blank=True,
+        default="",
+        help_text="Convert stage only: does this ask for money or for time?",
+    )
+    audience = models.CharField(max_length=3, choices=Audience.choices, default=Audience.ANY)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TacticQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["stage__position", "position", "name"]
+        indexes = [models.Index(fields=["stage", "agency", "is_active", "position"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "name"],
+                condition=Q(agency__isnull=True),
+                name="tactic_global_name_unique_per_stage",
+            ),
+            models.UniqueConstraint(
+                fields=["stage", "agency", "name"],
+                condition=Q(agency__isnull=False),
+                name="tactic_agency_name_unique_per_stage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.commitment and self.stage_id and self.stage.slug != "convert":
+            raise ValidationError(
+                {"commitment": "Only Convert-stage tactics ask for money or time."}
+            )

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cvj.celery import app as celery_app
+from cvj.models import Role
+from tests.factories import AgencyFactory, BusinessFactory, MembershipFactory, make_journey
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    """Tasks run in-process unless a test asks for the real worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory()
+
+
+@pytest.fixture
+def business(agency):
+    return BusinessFactory(agency=agency)
+
+
+@pytest.fixture
+def journey(business, strategist):
+    return make_journey(business=business, owner=strategist.user)
+
+
+def _member(agency, role, business=None):
+    return MembershipFactory(agency=agency, role=role, business=business)
+
+
+@pytest.fixture
+def strategist(agency):
+    return _member(agency, Role.STRATEGIST)
+
+
+@pytest.fixture
+def agency_admin(agency):
+    return _member(agency, Role.ADMIN)
+
+
+@pytest.fixture
+def client_member(agency, business):
+    return _member(agency, Role.CLIENT, business)
+
+
+@pytest.fixture
+def strategist_client(client, strategist):
+    client.force_login(strategist.user)
+    return client
+
+
+@pytest.fixture
+def other_agency_journey(db):
+    """A journey of a second agency: nobody from `agency` may reach it."""
+    other = AgencyFactory(name="Rival Agency")
+    return make_journey(business=BusinessFactory(agency=other), title="Rival's journey")
