@@ -101,6 +101,8 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env_str("CVJ_TEST_DATABASE_NAME"):  # lets parallel test runs share one server
+        DATABASES["default"]["TEST"] = {"NAME": env_str("CVJ_TEST_DATABASE_NAME")}
 else:
     DATABASES = {
         "default": {
@@ -217,7 +219,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Product limits, shared by forms, services and the PDF.
+# A queued export not picked up after this long is enqueued again by the sweep.
 CVJ_EXPORT_STALE_SECONDS = env_int("CVJ_EXPORT_STALE_SECONDS", 60)
+# An export 'rendering' for longer than this was claimed by a worker that died.
+CVJ_EXPORT_RENDER_TIMEOUT = env_int("CVJ_EXPORT_RENDER_TIMEOUT", CELERY_TASK_TIME_LIMIT + 30)

@@ -13,7 +13,16 @@ from django.shortcuts import get_object_or_404
 from cvj.models import Role
 from cvj.tenancy import membership_for, require_membership
 
-from .models import Business, Journey, JourneyStage, Offer, Persona, StageOffer, StageTactic
+from .models import (
+    Business,
+    Export,
+    Journey,
+    JourneyStage,
+    Offer,
+    Persona,
+    StageOffer,
+    StageTactic,
+)
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -86,4 +95,12 @@ def get_stage_offer(journey: Journey, pk: int) -> StageOffer:
         StageOffer.objects.select_related("journey_stage__stage", "offer"),
         journey_stage__journey=journey,
         pk=pk,
+    )
+
+
+def get_export_for(user: User, pk: int, *, edit: bool = False) -> Export:
+    """An export of a journey the user may see (clients: their own business's journeys)."""
+    require_membership(user, edit=edit)
+    return get_object_or_404(
+        Export.objects.select_related("journey").filter(journey__in=journeys_for(user)), pk=pk
     )

@@ -90,6 +90,7 @@ def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict
         "agenda": agenda,
         "pace": pace if elapsed else "",
         "pace_minutes": pace_minutes,
+        "stage_slug": current.slug,
         "channels": Channel.choices,
         "offer_form": OfferForm(prefix="new-offer", initial={"kind": current.offer_kinds[0]})
         if current.offer_kinds
@@ -104,6 +105,7 @@ def journey_editor(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     context = _editor_context(journey, request.GET.get("stage"))
     context["present"] = request.resolver_match.url_name == "journey_present"
+    context["latest_export"] = journey.exports.order_by("-created_at").first()
     if "q" in request.GET:  # the library search without JavaScript
         query = request.GET["q"].strip()[:100]
         context.update(
@@ -262,7 +264,12 @@ def tactic_search(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     entry = get_journey_stage(journey, slug)
     query = request.GET.get("q", "").strip()[:100]
     results = _library_results(journey, entry, query)
-    context = {"journey": journey, "entry": entry, "results": results, "query": query}
+    context = {
+        "journey": journey,
+        "stage_slug": slug,
+        "results": results,
+        "query": query,
+    }
     return render(request, "journeys/editor.html#library-results", context)
 
 
@@ -308,7 +315,8 @@ def tactic_move_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> HttpR
         journey,
         stage_tactic.journey_stage.stage.slug,
         "tactics",
-        focus=f"move-{direction}-{tactic_pk}",
+        focus_pk=stage_tactic.pk,
+        focus_dir=direction,
     )
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -36,7 +36,9 @@ class Business(models.Model):
     industry = models.CharField(max_length=120, blank=True)
     kind = models.CharField(max_length=3, choices=BusinessKind.choices, default=BusinessKind.B2C)
     website = models.URLField(max_length=300, blank=True)
-    notes = models.TextField(max_length=TEXT_LONG, blank=True)
+    notes = models.TextField(
+        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -65,11 +67,27 @@ class Persona(models.Model):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="personas")
     name = models.CharField(max_length=120)
     role = models.CharField(max_length=TEXT_SHORT, blank=True)
-    goals_values = models.TextField("goals & values", max_length=TEXT_LONG, blank=True)
-    pains = models.TextField("pain points", max_length=TEXT_LONG, blank=True)
-    passions = models.TextField(max_length=TEXT_LONG, blank=True)
-    channels = models.TextField("where they get information", max_length=TEXT_LONG, blank=True)
-    objections = models.TextField(max_length=TEXT_LONG, blank=True)
+    goals_values = models.TextField(
+        "goals & values",
+        max_length=TEXT_LONG,
+        validators=[MaxLengthValidator(TEXT_LONG)],
+        blank=True,
+    )
+    pains = models.TextField(
+        "pain points", max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
+    passions = models.TextField(
+        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
+    channels = models.TextField(
+        "where they get information",
+        max_length=TEXT_LONG,
+        validators=[MaxLengthValidator(TEXT_LONG)],
+        blank=True,
+    )
+    objections = models.TextField(
+        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
     decision_role = models.CharField(
         "role in the purchase decision", max_length=TEXT_SHORT, blank=True
     )
@@ -105,7 +123,7 @@ class Offer(models.Model):
     )
     currency = models.CharField(max_length=3, default="USD")
     format = models.CharField(max_length=TEXT_SHORT, blank=True)
-    promise = models.TextField(max_length=1000, blank=True)
+    promise = models.TextField(max_length=1000, validators=[MaxLengthValidator(1000)], blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,7 +158,11 @@ class Journey(models.Model):
         max_length=20, choices=JourneyStatus.choices, default=JourneyStatus.DRAFT
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="journeys"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="journeys",
     )
     # Bumped on every saved change; exports record the version they rendered.
     version = models.PositiveIntegerField(default=1)
@@ -184,7 +206,9 @@ class JourneyStage(models.Model):
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="stages")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
-    goal = models.TextField(max_length=TEXT_LONG, blank=True)
+    goal = models.TextField(
+        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
     metric = models.CharField(max_length=TEXT_SHORT, blank=True)
     target_conversion = models.DecimalField(
         "target conversion %",
@@ -194,7 +218,9 @@ class JourneyStage(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    notes = models.TextField(max_length=TEXT_LONG, blank=True)
+    notes = models.TextField(
+        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -229,7 +255,9 @@ class StageTactic(models.Model):
     )
     custom_name = models.CharField(max_length=120, blank=True)
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
-    notes = models.TextField(max_length=TEXT_LONG, blank=True)
+    notes = models.TextField(
+        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     removed_at = models.DateTimeField(null=True, blank=True)
@@ -294,3 +322,71 @@ def check_offer_fits_stage(journey_stage: JourneyStage, offer: Offer) -> None:
                 f"The {stage_name} stage takes a {kinds}, not a {offer.get_kind_display().lower()}."
             )
         raise ValidationError({"offer": message})
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RENDERING = "rendering", "Rendering"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_EXPORT_STATUSES = (ExportStatus.QUEUED, ExportStatus.RENDERING)
+
+
+def export_file_name(instance: Export, filename: str = "") -> str:
+    # Derived from the export id only: a retry overwrites its own file, never adds another.
+    return f"exports/journey-{instance.journey_id}/export-{instance.pk}.pdf"
+
+
+class Export(models.Model):
+    """One request for the PDF deliverable, rendered off the request path by a worker."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="exports")
+    journey_version = models.PositiveIntegerField()
+    # The journey as it was when requested; the worker renders exactly this.
+    snapshot = models.JSONField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    file = models.FileField(upload_to=export_file_name, blank=True, max_length=300)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["journey", "-created_at"]),
+        ]
+        constraints = [
+            # Double-clicks and racing tabs get one render per journey version, not two.
+            models.UniqueConstraint(
+                fields=["journey", "journey_version"],
+                condition=Q(status__in=["queued", "rendering"]),
+                name="one_active_export_per_journey_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} of {self.journey} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_EXPORT_STATUSES
+
+    @property
+    def download_name(self) -> str:
+        business = self.snapshot.get("business_name", "Journey") if self.snapshot else "Journey"
+        safe = "".join(ch for ch in business if ch.isalnum() or ch in " -_&.,'").strip()
+        return f"{safe or 'Journey'} - Customer Value Journey.pdf"

@@ -115,10 +115,8 @@ def field_save(
         if hasattr(locked, "updated_at"):
             update_fields.append("updated_at")
         locked.save(update_fields=update_fields)
-        if model is not Journey:
+        if model is not Journey:  # a journey row bumped its own version above
             _bump_journey(journey_id)
-        else:
-            Journey.objects.filter(pk=journey_id).update(version=F("version") + 1)
     return FieldSave(status="saved", value=new_text)
 
 
@@ -220,6 +218,14 @@ def tactic_remove(*, stage_tactic: StageTactic) -> None:
 
 @transaction.atomic
 def tactic_restore(*, stage_tactic: StageTactic) -> None:
+    """Undo a removal — unless the same tactic was added again meanwhile (no duplicates)."""
+    live = StageTactic.objects.filter(journey_stage_id=stage_tactic.journey_stage_id)
+    if stage_tactic.tactic_id:
+        duplicate = live.filter(tactic_id=stage_tactic.tactic_id)
+    else:
+        duplicate = live.filter(tactic__isnull=True, custom_name__iexact=stage_tactic.custom_name)
+    if duplicate.exists():
+        return
     StageTactic.all_objects.filter(pk=stage_tactic.pk).update(removed_at=None)
     _bump_journey(stage_tactic.journey_stage.journey_id)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import editor, views
+from . import editor, export_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -73,6 +73,11 @@ urlpatterns = [
         editor.offer_move_view,
         name="offer_move",
     ),
+    path("journeys/<int:pk>/exports/", export_views.export_create, name="export_create"),
+    path("journeys/<int:pk>/exports/status/", export_views.export_status, name="export_status"),
+    path("journeys/<int:pk>/view/", views.journey_view, name="journey_view"),
+    path("exports/<int:export_pk>/retry/", export_views.export_retry_view, name="export_retry"),
+    path("exports/<int:export_pk>/download/", export_views.export_download, name="export_download"),
     path(
         "journeys/<int:pk>/offers/<int:stage_offer_pk>/detach/",
         editor.offer_detach_view,

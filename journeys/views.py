@@ -14,9 +14,17 @@ from django_htmx.middleware import HtmxDetails
 
 from cvj.tenancy import require_membership
 
-from .access import businesses_for, get_business_for, get_offer_for, get_persona_for, journeys_for
+from .access import (
+    businesses_for,
+    get_business_for,
+    get_journey_for,
+    get_offer_for,
+    get_persona_for,
+    journeys_for,
+)
 from .forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
 from .models import Business
+from .selectors import journey_stage_views
 from .services import journey_create
 
 
@@ -197,3 +205,19 @@ def journey_new(request: HtmxHttpRequest) -> HttpResponse:
             return HttpResponseClientRedirect(journey.get_absolute_url())
         return redirect(journey)
     return render(request, "journeys/journey_new.html", {"form": form})
+
+
+@login_required
+def journey_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Read-only journey page: what clients see, with the PDF download."""
+    journey = get_journey_for(request.user, pk)
+    return render(
+        request,
+        "journeys/journey_view.html",
+        {
+            "journey": journey,
+            "stage_views": journey_stage_views(journey),
+            "export": journey.exports.filter(status="done").order_by("-created_at").first()
+            or journey.exports.order_by("-created_at").first(),
+        },
+    )

@@ -12,6 +12,28 @@ from tests.factories import AgencyFactory, BusinessFactory, MembershipFactory, m
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _uses_transactions(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def stages_seeded(request):
+    """Transactional tests flush every table, including the migration-seeded stages and
+    library; put them back so each test starts from what a migrated database holds."""
+    if not _uses_transactions(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from stages.models import Stage, Tactic
+    from stages.seed import seed_stages_and_library
+
+    if Stage.objects.count() != 8:
+        seed_stages_and_library(Stage, Tactic)
+
+
 @pytest.fixture(autouse=True)
 def eager_tasks():
     """Tasks run in-process unless a test asks for the real worker."""
@@ -72,3 +94,9 @@ def other_agency_journey(db):
     """A journey of a second agency: nobody from `agency` may reach it."""
     other = AgencyFactory(name="Rival Agency")
     return make_journey(business=BusinessFactory(agency=other), title="Rival's journey")
+
+
+@pytest.fixture
+def celery_disabled(monkeypatch):
+    """Requests queue exports without running them, as if no worker were listening."""
+    monkeypatch.setattr("journeys.exports.export_enqueue", lambda *, export_id: False)

@@ -1,0 +1,151 @@
+"""Export services: request a PDF, enqueue it safely, sweep stale exports, store results."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import ACTIVE_EXPORT_STATUSES, Export, ExportStatus, Journey, export_file_name
+from .pdf import RenderedPdf
+from .snapshot import journey_snapshot
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+def export_request(*, journey: Journey, user: AbstractBaseUser | None) -> tuple[Export, bool]:
+    """Snapshot the journey and queue a render; a repeat request for the same version returns
+    the export already queued, rendering or done (double-clicks make one export)."""
+    with transaction.atomic():
+        locked = Journey.objects.select_for_update().get(pk=journey.pk)
+        existing = (
+            Export.objects.filter(journey=locked, journey_version=locked.version)
+            .exclude(status=ExportStatus.FAILED)
+            .order_by("-created_at")
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                export = Export.objects.create(
+                    journey=locked,
+                    journey_version=locked.version,
+                    snapshot=journey_snapshot(locked).to_json(),
+                    requested_by=user,
+                )
+        except IntegrityError:  # a concurrent request won the race
+            return Export.objects.get(
+                journey=locked, journey_version=locked.version, status__in=ACTIVE_EXPORT_STATUSES
+            ), False
+        transaction.on_commit(lambda: export_enqueue(export_id=export.pk))
+    return export, True
+
+
+def export_retry(*, export: Export) -> Export:
+    """Put a failed export back in the queue (a fresh attempt budget, same snapshot)."""
+    updated = Export.objects.filter(pk=export.pk, status=ExportStatus.FAILED).update(
+        status=ExportStatus.QUEUED, attempts=0, error="", enqueued_at=None
+    )
+    if updated:
+        transaction.on_commit(lambda: export_enqueue(export_id=export.pk))
+    export.refresh_from_db()
+    return export
+
+
+def export_enqueue(*, export_id: int) -> bool:
+    """Hand the export to the broker. Never raises and never blocks long: with the broker down
+    the row stays queued and the sweep enqueues it once the broker is back."""
+    from .tasks import export_render
+
+    try:
+        export_render.apply_async(args=[export_id], retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure means "try again later"
+        logger.warning("Could not enqueue export %s; the sweep will retry.", export_id)
+        return False
+    Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
+        enqueued_at=timezone.now()
+    )
+    return True
+
+
+def render_timeout() -> timedelta:
+    """After this long in 'rendering', the worker that claimed the export is presumed dead."""
+    return timedelta(seconds=settings.CVJ_EXPORT_RENDER_TIMEOUT)
+
+
+def export_claim(*, export_id: int) -> bool:
+    """Atomically take the export for rendering: queued, or rendering by a dead worker."""
+    now = timezone.now()
+    stale = Q(status=ExportStatus.RENDERING, started_at__lt=now - render_timeout())
+    return bool(
+        Export.objects.filter(Q(status=ExportStatus.QUEUED) | stale, pk=export_id).update(
+            status=ExportStatus.RENDERING, started_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def export_store(*, export: Export, rendered: RenderedPdf, render_ms: int) -> None:
+    name = export_file_name(export)
+    storage = export.file.storage
+    if storage.exists(name):
+        storage.delete(name)
+    saved = storage.save(name, ContentFile(rendered.content))
+    Export.objects.filter(pk=export.pk).update(
+        status=ExportStatus.DONE,
+        file=saved,
+        size_bytes=len(rendered.content),
+        pages=rendered.pages,
+        render_ms=render_ms,
+        finished_at=timezone.now(),
+        error="",
+    )
+
+
+def export_fail(*, export_id: int, reason: str) -> None:
+    Export.objects.filter(pk=export_id).update(
+        status=ExportStatus.FAILED, error=reason[:500], finished_at=timezone.now()
+    )
+
+
+def export_requeue(*, export_id: int, reason: str = "") -> None:
+    Export.objects.filter(pk=export_id).update(status=ExportStatus.QUEUED, error=reason[:500])
+
+
+def exports_sweep(*, queued_after: timedelta | None = None) -> dict[str, int]:
+    """Recover exports nobody is working on: re-enqueue queued ones the broker never took (or
+    lost), and give ones stuck in 'rendering' by a dead worker another attempt or fail them."""
+    now = timezone.now()
+    queued_after = queued_after or timedelta(seconds=settings.CVJ_EXPORT_STALE_SECONDS)
+    counts = {"requeued": 0, "recovered": 0, "failed": 0}
+    stuck = Export.objects.filter(
+        status=ExportStatus.RENDERING, started_at__lt=now - render_timeout()
+    )
+    for export in stuck:
+        if export.attempts >= MAX_ATTEMPTS:
+            export_fail(
+                export_id=export.pk,
+                reason="The PDF renderer stopped several times on this journey. Try again; "
+                "if it keeps failing, contact support.",
+            )
+            counts["failed"] += 1
+        elif Export.objects.filter(pk=export.pk, status=ExportStatus.RENDERING).update(
+            status=ExportStatus.QUEUED, enqueued_at=None
+        ):
+            counts["recovered"] += 1
+            export_enqueue(export_id=export.pk)
+    waiting = Export.objects.filter(status=ExportStatus.QUEUED).filter(
+        Q(enqueued_at__isnull=True, created_at__lt=now - timedelta(seconds=5))
+        | Q(enqueued_at__lt=now - queued_after)
+    )
+    for export_id in waiting.values_list("pk", flat=True):
+        counts["requeued"] += int(export_enqueue(export_id=export_id))
+    return counts

@@ -1,0 +1,166 @@
+"""Where is the journey broken? CVJ rules as plain functions over a journey snapshot.
+
+Each rule looks at the snapshot and yields Gaps; add a rule by writing a function and listing
+it in RULES. The editor shows them live and the PDF prints them as next steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .snapshot import JourneySnapshot, StageSnap
+
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "tip": 2}
+
+
+@dataclass(frozen=True)
+class Gap:
+    rule: str
+    severity: str  # critical | warning | tip
+    stage: str  # stage slug, or "" for the whole journey
+    message: str
+    fix: str
+
+
+def _stage(snapshot: JourneySnapshot, slug: str) -> StageSnap:
+    return next(s for s in snapshot.stages if s.slug == slug)
+
+
+def empty_stages(s: JourneySnapshot) -> Iterator[Gap]:
+    for stage in s.stages:
+        if not stage.tactics:
+            yield Gap(
+                "empty_stage",
+                "critical",
+                stage.slug,
+                f"{stage.name} has no tactic: prospects stall here.",
+                f"Add at least one {stage.name} tactic from the library.",
+            )
+
+
+def subscribe_without_lead_magnet(s: JourneySnapshot) -> Iterator[Gap]:
+    if not _stage(s, "subscribe").offers:
+        yield Gap(
+            "no_lead_magnet",
+            "critical",
+            "subscribe",
+            "Subscribe has no lead magnet: there is no reason to hand over contact details.",
+            "Attach a free, genuinely useful lead magnet (guide, checklist, webinar…).",
+        )
+
+
+def convert_without_entry_offer(s: JourneySnapshot) -> Iterator[Gap]:
+    if not _stage(s, "convert").offers:
+        yield Gap(
+            "no_entry_point",
+            "critical",
+            "convert",
+            "Convert has no entry-point offer: the first commitment is too big a leap.",
+            "Attach a low-risk, high-value entry-point offer (tripwire, trial, demo…).",
+        )
+
+
+def entry_priced_at_or_above_core(s: JourneySnapshot) -> Iterator[Gap]:
+    core = s.core_offer
+    for offer in _stage(s, "convert").offers:
+        if offer.price >= core.price and core.price > 0:
+            yield Gap(
+                "entry_not_below_core",
+                "warning",
+                "convert",
+                f"The entry-point offer “{offer.name}” costs as much as the core offer.",
+                "Price the entry point well below the core offer; it only needs to cover "
+                "acquisition cost.",
+            )
+
+
+def ascend_without_offer(s: JourneySnapshot) -> Iterator[Gap]:
+    if not _stage(s, "ascend").offers:
+        yield Gap(
+            "no_ascension",
+            "critical",
+            "ascend",
+            "Ascend has no core or ascension offer: there is nothing to buy next.",
+            "Attach the core offer and at least one upsell, bundle or subscription.",
+        )
+
+
+def core_pitched_too_early(s: JourneySnapshot) -> Iterator[Gap]:
+    for slug in ("aware", "engage"):
+        stage = _stage(s, slug)
+        text = " ".join([stage.goal, *(t.name for t in stage.tactics)]).lower()
+        if s.core_offer.name.lower() in text:
+            yield Gap(
+                "core_too_early",
+                "warning",
+                slug,
+                f"The core offer is pitched at {stage.name} — don't propose on the first glance.",
+                "Lead with value here; move the core offer pitch to Ascend.",
+            )
+
+
+def excite_without_follow_up(s: JourneySnapshot) -> Iterator[Gap]:
+    if not _stage(s, "excite").tactics:
+        return  # already reported as an empty stage
+    names = " ".join(t.name.lower() for t in _stage(s, "excite").tactics)
+    if not any(word in names for word in ("welcome", "onboard", "check-in", "follow", "guide")):
+        yield Gap(
+            "excite_no_follow_up",
+            "tip",
+            "excite",
+            "Excite has no follow-up after the first purchase.",
+            "Add a welcome sequence, quick-start guide or check-in right after the first buy.",
+        )
+
+
+def no_review_or_referral_ask(s: JourneySnapshot) -> Iterator[Gap]:
+    for slug, what in (("advocate", "review ask"), ("promote", "referral mechanism")):
+        stage = _stage(s, slug)
+        if not stage.tactics and not stage.offers:
+            yield Gap(
+                f"no_{slug}",
+                "warning",
+                slug,
+                f"{stage.name} is empty: no {what}.",
+                f"Add a {what} so happy customers bring the next ones.",
+            )
+
+
+def persona_incomplete(s: JourneySnapshot) -> Iterator[Gap]:
+    if not s.persona.pains.strip():
+        yield Gap(
+            "persona_no_pains",
+            "warning",
+            "",
+            f"The persona “{s.persona.name}” has no pain points.",
+            "Write down what keeps them up at night; every stage's message depends on it.",
+        )
+    if not s.persona.awareness_level:
+        yield Gap(
+            "persona_no_awareness",
+            "warning",
+            "",
+            "The persona's awareness level is not set.",
+            "Pick unaware, problem-, solution- or product-aware: it decides what Engage says.",
+        )
+
+
+RULES: tuple[Callable[[JourneySnapshot], Iterator[Gap]], ...] = (
+    empty_stages,
+    subscribe_without_lead_magnet,
+    convert_without_entry_offer,
+    entry_priced_at_or_above_core,
+    ascend_without_offer,
+    core_pitched_too_early,
+    excite_without_follow_up,
+    no_review_or_referral_ask,
+    persona_incomplete,
+)
+
+
+def journey_gaps(snapshot: JourneySnapshot) -> list[Gap]:
+    """All gaps, most severe first, then in stage order."""
+    positions = {s.slug: s.position for s in snapshot.stages}
+    found = [gap for rule in RULES for gap in rule(snapshot)]
+    return sorted(found, key=lambda g: (SEVERITY_ORDER[g.severity], positions.get(g.stage, 0)))

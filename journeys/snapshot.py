@@ -1,0 +1,229 @@
+"""A plain, frozen picture of a journey: what the PDF renders and what an export stores.
+
+Built from one fixed set of queries; the renderer and its templates never touch the ORM, so a
+render is a pure function of this snapshot and edits made while rendering cannot tear it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from stages.models import Channel
+
+from .models import AwarenessLevel, BusinessKind, Journey, JourneyStatus, Offer, OfferKind
+from .selectors import journey_stage_views
+
+SNAPSHOT_FORMAT = 1
+LADDER_ORDER = ("lead_magnet", "entry_point", "core", "ascension", "referral")
+
+
+@dataclass(frozen=True)
+class OfferSnap:
+    name: str
+    kind: str
+    kind_label: str
+    price: Decimal
+    currency: str
+    format: str
+    promise: str
+
+    @property
+    def is_free(self) -> bool:
+        return self.price == 0
+
+
+@dataclass(frozen=True)
+class TacticSnap:
+    name: str
+    channel_label: str
+    notes: str
+    is_custom: bool
+
+
+@dataclass(frozen=True)
+class StageSnap:
+    position: int
+    slug: str
+    name: str
+    customer_state: str
+    business_provides: str
+    goal: str
+    metric: str
+    target_conversion: Decimal | None
+    notes: str
+    tactics: tuple[TacticSnap, ...] = ()
+    offers: tuple[OfferSnap, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonaSnap:
+    name: str
+    role: str
+    goals_values: str
+    pains: str
+    passions: str
+    channels: str
+    objections: str
+    decision_role: str
+    awareness_level: str
+    awareness_label: str
+
+
+@dataclass(frozen=True)
+class JourneySnapshot:
+    journey_id: int
+    version: int
+    title: str
+    status_label: str
+    agency_name: str
+    business_name: str
+    business_industry: str
+    business_kind_label: str
+    business_website: str
+    strategist_name: str
+    persona: PersonaSnap
+    core_offer: OfferSnap
+    ladder: tuple[OfferSnap, ...]
+    stages: tuple[StageSnap, ...]
+    taken_at: datetime = field(default_factory=timezone.now)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-safe form, stored on the export so the worker renders exactly this."""
+        raw = asdict(self)
+        raw["format"] = SNAPSHOT_FORMAT
+        return _jsonable(raw)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> JourneySnapshot:
+        def offer(o: dict[str, Any]) -> OfferSnap:
+            return OfferSnap(**{**o, "price": Decimal(o["price"])})
+
+        stages = tuple(
+            StageSnap(
+                **{
+                    **s,
+                    "target_conversion": None
+                    if s["target_conversion"] is None
+                    else Decimal(s["target_conversion"]),
+                    "tactics": tuple(TacticSnap(**t) for t in s["tactics"]),
+                    "offers": tuple(offer(o) for o in s["offers"]),
+                }
+            )
+            for s in raw["stages"]
+        )
+        fields = {k: v for k, v in raw.items() if k != "format"}
+        return cls(
+            **{
+                **fields,
+                "persona": PersonaSnap(**raw["persona"]),
+                "core_offer": offer(raw["core_offer"]),
+                "ladder": tuple(offer(o) for o in raw["ladder"]),
+                "stages": stages,
+                "taken_at": datetime.fromisoformat(raw["taken_at"]),
+            }
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _offer(offer: Offer) -> OfferSnap:
+    return OfferSnap(
+        name=offer.name,
+        kind=offer.kind,
+        kind_label=OfferKind(offer.kind).label,
+        price=offer.price,
+        currency=offer.currency,
+        format=offer.format,
+        promise=offer.promise,
+    )
+
+
+def offer_ladder(core: OfferSnap, stages: list[StageSnap]) -> tuple[OfferSnap, ...]:
+    """Every offer the journey uses plus its core offer: lead magnet → entry → core → ascension
+    → referral, cheapest first within a kind."""
+    seen: dict[tuple[str, str], OfferSnap] = {(core.kind, core.name): core}
+    for stage in stages:
+        for offer in stage.offers:
+            seen.setdefault((offer.kind, offer.name), offer)
+    return tuple(sorted(seen.values(), key=lambda o: (LADDER_ORDER.index(o.kind), o.price, o.name)))
+
+
+def journey_snapshot(journey: Journey) -> JourneySnapshot:
+    """Freeze the journey as it is now (a handful of queries, whatever its size)."""
+    journey = Journey.objects.select_related(
+        "business__agency", "persona", "core_offer", "owner"
+    ).get(pk=journey.pk)
+    stages = []
+    for view in journey_stage_views(journey):
+        entry = view.entry
+        stages.append(
+            StageSnap(
+                position=entry.stage.position,
+                slug=entry.stage.slug,
+                name=entry.stage.name,
+                customer_state=entry.stage.customer_state,
+                business_provides=entry.stage.business_provides,
+                goal=entry.goal,
+                metric=entry.metric,
+                target_conversion=entry.target_conversion,
+                notes=entry.notes,
+                tactics=tuple(
+                    TacticSnap(
+                        name=st.name,
+                        channel_label=Channel(st.channel or st.tactic.channel).label
+                        if (st.channel or st.tactic_id)
+                        else "",
+                        notes=st.notes,
+                        is_custom=st.tactic_id is None,
+                    )
+                    for st in view.tactics
+                ),
+                offers=tuple(_offer(so.offer) for so in view.offers),
+            )
+        )
+    persona = journey.persona
+    owner = journey.owner
+    return JourneySnapshot(
+        journey_id=journey.pk,
+        version=journey.version,
+        title=journey.title,
+        status_label=JourneyStatus(journey.status).label,
+        agency_name=journey.business.agency.name,
+        business_name=journey.business.name,
+        business_industry=journey.business.industry,
+        business_kind_label=BusinessKind(journey.business.kind).label,
+        business_website=journey.business.website,
+        strategist_name=(owner.get_full_name() or owner.get_username()) if owner else "",
+        persona=PersonaSnap(
+            name=persona.name,
+            role=persona.role,
+            goals_values=persona.goals_values,
+            pains=persona.pains,
+            passions=persona.passions,
+            channels=persona.channels,
+            objections=persona.objections,
+            decision_role=persona.decision_role,
+            awareness_level=persona.awareness_level,
+            awareness_label=AwarenessLevel(persona.awareness_level).label
+            if persona.awareness_level
+            else "",
+        ),
+        core_offer=_offer(journey.core_offer),
+        ladder=offer_ladder(_offer(journey.core_offer), stages),
+        stages=tuple(stages),
+    )

@@ -1,0 +1,235 @@
+"""Autosave in a real browser: conflicts between two people, saves in flight, going offline,
+drafts kept on the device, and the warning before leaving with unsaved text."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from tests.factories import make_journey
+
+GOAL = "Be found by parents searching for cleaners"
+THEIRS = "A: win the Nextdoor recommendation threads"
+MINE = "B: be the cleaner parents talk about at the school gate"
+
+
+@pytest.fixture
+def journey(business, strategist):
+    journey = make_journey(business=business, owner=strategist.user)
+    journey.stages.filter(stage__slug="aware").update(goal=GOAL)
+    return journey
+
+
+def stored(journey, field: str) -> str:
+    return getattr(journey.stages.get(stage__slug="aware"), field)
+
+
+def draft(page: Page, journey, field: str) -> dict | None:
+    key = f"cvj:journey:{journey.pk}:stage:aware:{field}"
+    raw = page.evaluate("key => localStorage.getItem(key)", key)
+    return json.loads(raw) if raw else None
+
+
+def block_autosave(page: Page) -> None:
+    """The autosave endpoint becomes unreachable for this page (page loads still work)."""
+    page.route("**/autosave/", lambda route: route.abort("internetdisconnected"))
+
+
+def hold_autosave(page: Page) -> list[Route]:
+    """Autosave requests from this page wait (in the returned list) until released."""
+    held: list[Route] = []
+    page.route("**/autosave/", lambda route: held.append(route))
+    return held
+
+
+def wait_for_held(page: Page, held: list[Route]) -> None:
+    for _ in range(200):  # route handlers run while Playwright dispatches events
+        if held:
+            return
+        page.wait_for_timeout(25)
+    raise AssertionError("no autosave request was sent")
+
+
+def release(page: Page, held: list[Route]) -> None:
+    """Let the held request(s) through; later ones go straight to the server."""
+    while held:
+        held.pop(0).continue_()
+    page.unroute("**/autosave/")
+    while held:  # sent while unrouting
+        held.pop(0).continue_()
+
+
+@pytest.fixture
+def two_editors(new_context, login, editor, strategist, second_strategist, journey):
+    """Two strategists of the same agency, each in their own browser, on the same stage."""
+    pages = []
+    for member in (strategist, second_strategist):
+        page = new_context().new_page()
+        login(page, member.user.username)
+        pages.append(editor(page).open(journey))
+    return pages
+
+
+def test_a_stale_save_shows_both_versions_and_keep_mine_saves_without_losing_theirs(
+    two_editors, journey
+):
+    a, b = two_editors
+    expect(a.field("goal")).to_have_value(GOAL)
+    expect(b.field("goal")).to_have_value(GOAL)
+
+    a.fill_and_save("goal", THEIRS)
+    assert stored(journey, "goal") == THEIRS
+
+    b.field("goal").fill(MINE)  # B still edits from the old text
+    conflict = b.box("goal").locator(".conflict")
+    expect(conflict).to_contain_text("Someone else changed this")
+    expect(conflict.locator("pre")).to_have_text([THEIRS, MINE])
+    expect(b.field_state("goal")).to_have_text("Conflict")
+    expect(b.status).to_have_text("1 conflict to resolve")
+    expect(b.field("goal")).to_have_value(MINE)  # B's text stays in the field
+    assert stored(journey, "goal") == THEIRS  # nothing was overwritten silently
+
+    b.box("goal").get_by_role("button", name="Keep mine").click()
+    expect(conflict).to_have_count(0)
+    expect(b.field_state("goal")).to_have_text(re.compile(r"^Saved \d"))
+    b.expect_all_saved()
+    assert stored(journey, "goal") == MINE
+    assert draft(b.page, journey, "goal") is None
+
+    a.page.reload()
+    expect(a.field("goal")).to_have_value(MINE)
+
+
+def test_choosing_their_version_puts_it_in_the_field_and_keeps_it_stored(two_editors, journey):
+    a, b = two_editors
+    a.fill_and_save("goal", THEIRS)
+    b.field("goal").fill(MINE)
+    b.box("goal").get_by_role("button", name="Use theirs").click()
+    expect(b.field("goal")).to_have_value(THEIRS)
+    expect(b.box("goal").locator(".conflict")).to_have_count(0)
+    expect(b.status).to_have_text(re.compile("^All changes saved"))
+    assert stored(journey, "goal") == THEIRS
+    assert draft(b.page, journey, "goal") is None
+    # B's next edit is based on their text and saves without a conflict.
+    b.fill_and_save("goal", THEIRS + " and the school gate")
+    assert stored(journey, "goal") == THEIRS + " and the school gate"
+
+
+def test_two_people_editing_different_fields_of_one_stage_both_keep_their_text(
+    two_editors, journey
+):
+    a, b = two_editors
+    # Both type before either save reaches the server; then A's lands first, so B's save is
+    # based on a row that changed meanwhile, but in another field.
+    held = {side: hold_autosave(side.page) for side in (a, b)}
+    a.field("goal").fill(THEIRS)
+    b.field("notes").fill("Ask about the school newsletter")
+    for side in (a, b):
+        wait_for_held(side.page, held[side])
+    release(a.page, held[a])
+    expect(a.field_state("goal")).to_have_text(re.compile(r"^Saved \d"))
+    assert stored(journey, "goal") == THEIRS
+    release(b.page, held[b])
+    expect(b.field_state("notes")).to_have_text(re.compile(r"^Saved \d"))
+    for side in (a, b):
+        side.expect_all_saved()
+        expect(side.panel.locator(".conflict")).to_have_count(0)
+    assert stored(journey, "goal") == THEIRS
+    assert stored(journey, "notes") == "Ask about the school newsletter"
+    b.page.reload()
+    expect(b.field("goal")).to_have_value(THEIRS)
+    expect(b.field("notes")).to_have_value("Ask about the school newsletter")
+
+
+def test_typing_while_a_save_is_in_flight_is_neither_overwritten_nor_lost(
+    signed_in: Page, editor, journey
+):
+    ed = editor(signed_in).open(journey)
+    held = hold_autosave(signed_in)
+    ed.field("notes").fill("First thought")
+    wait_for_held(signed_in, held)
+    expect(ed.field_state("notes")).to_have_text("Saving…")
+    ed.field("notes").press("End")
+    ed.field("notes").press_sequentially(", second thought")  # typed while the save is out
+    release(signed_in, held)
+
+    # The first answer must not put "First thought" back; the rest follows in a second save.
+    expect(ed.field_state("notes")).to_have_text(re.compile(r"^Saved \d"))
+    ed.expect_all_saved()
+    expect(ed.field("notes")).to_have_value("First thought, second thought")
+    assert stored(journey, "notes") == "First thought, second thought"
+
+
+def test_text_typed_offline_is_kept_and_saved_when_the_connection_returns(
+    signed_in: Page, editor, journey
+):
+    ed = editor(signed_in).open(journey)
+    signed_in.context.set_offline(True)
+    ed.field("notes").press_sequentially("Typed on the train")
+    expect(ed.status).to_have_text("Offline — will retry")
+    expect(ed.status).to_have_attribute("data-state", "offline")
+    expect(ed.field_state("notes")).to_have_text("Offline — will retry")
+    expect(ed.field("notes")).to_have_value("Typed on the train")
+    assert draft(signed_in, journey, "notes")["value"] == "Typed on the train"
+    assert stored(journey, "notes") == ""
+
+    signed_in.context.set_offline(False)
+    ed.expect_all_saved()
+    expect(ed.field_state("notes")).to_have_text(re.compile(r"^Saved \d"))
+    assert stored(journey, "notes") == "Typed on the train"
+    assert draft(signed_in, journey, "notes") is None
+
+
+def test_a_draft_left_by_a_closed_tab_is_restored_and_saved_on_the_next_visit(
+    signed_in: Page, editor, journey
+):
+    ed = editor(signed_in).open(journey)
+    block_autosave(signed_in)
+    ed.field("notes").press_sequentially("Said just before the laptop died")
+    expect(ed.status).to_have_text("Offline — will retry")
+    assert draft(signed_in, journey, "notes")["value"] == "Said just before the laptop died"
+    signed_in.close()  # no beforeunload: as if the tab crashed
+
+    again = editor(signed_in.context.new_page()).open(journey)
+    expect(again.field("notes")).to_have_value("Said just before the laptop died")
+    expect(again.field_state("notes")).to_have_text(re.compile(r"^Saved \d"))
+    again.expect_all_saved()
+    assert stored(journey, "notes") == "Said just before the laptop died"
+    assert draft(again.page, journey, "notes") is None
+
+
+def test_leaving_with_unsaved_text_asks_first(signed_in: Page, editor, journey):
+    ed = editor(signed_in).open(journey)
+    block_autosave(signed_in)
+    ed.field("goal").press_sequentially(" and at the gym")
+    expect(ed.status).to_have_text("Offline — will retry")
+    dirty = signed_in.evaluate(
+        "() => [...window.cvjAutosave.fields.values()]"
+        ".filter(s => s.input.value !== s.savedValue).map(s => s.field)"
+    )
+    assert dirty == ["goal"]
+
+    dialogs: list[str] = []
+
+    def on_dialog(dialog) -> None:  # noqa: ANN001
+        dialogs.append(dialog.type)
+        dialog.accept()
+
+    signed_in.on("dialog", on_dialog)
+    with signed_in.expect_event("close"):
+        signed_in.close(run_before_unload=True)
+    assert dialogs == ["beforeunload"]
+
+
+def test_leaving_after_everything_saved_does_not_ask(signed_in: Page, editor, journey):
+    ed = editor(signed_in).open(journey)
+    ed.fill_and_save("goal", "Saved before leaving")
+    ed.expect_all_saved()
+    dialogs: list[str] = []
+    signed_in.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    with signed_in.expect_event("close"):
+        signed_in.close(run_before_unload=True)
+    assert dialogs == []

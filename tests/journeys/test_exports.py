@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from journeys.exports import export_claim, export_request, exports_sweep
+from journeys.models import Export, ExportStatus
+from journeys.tasks import export_render
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_request_snapshots_the_journey_and_renders_after_commit(journey, strategist):
+    export, created = export_request(journey=journey, user=strategist.user)
+    export.refresh_from_db()
+    assert created
+    assert export.status == ExportStatus.DONE  # eager in tests: ran on commit
+    assert export.journey_version == journey.version
+    assert export.snapshot["business_name"] == journey.business.name
+    assert export.pages >= 8 and export.size_bytes > 1000 and export.render_ms is not None
+    assert export.file.name == f"exports/journey-{journey.pk}/export-{export.pk}.pdf"
+    with export.file.open("rb") as handle:
+        assert handle.read(4) == b"%PDF"
+
+
+def test_double_click_makes_one_export(journey, strategist, celery_disabled):
+    first, created_first = export_request(journey=journey, user=strategist.user)
+    second, created_second = export_request(journey=journey, user=strategist.user)
+    assert (created_first, created_second) == (True, False)
+    assert first.pk == second.pk
+    assert Export.objects.count() == 1
+
+
+def test_a_changed_journey_gets_a_new_export(journey, strategist):
+    first, _ = export_request(journey=journey, user=strategist.user)
+    journey.refresh_from_db()
+    journey.version += 1
+    journey.save()
+    second, created = export_request(journey=journey, user=strategist.user)
+    assert created and second.pk != first.pk
+
+
+def test_task_renders_edits_made_after_the_request_do_not_tear_it(
+    journey, strategist, celery_disabled
+):
+    export, _ = export_request(journey=journey, user=strategist.user)
+    aware = journey.stages.get(stage__slug="aware")
+    aware.goal = "Typed while the PDF was rendering"
+    aware.save()
+    assert export_render.apply(args=[export.pk]).get() == "done"
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE
+    assert "Typed while" not in str(export.snapshot)
+
+
+def test_duplicate_delivery_does_not_render_twice(journey, strategist, celery_disabled):
+    export, _ = export_request(journey=journey, user=strategist.user)
+    assert export_render.apply(args=[export.pk]).get() == "done"
+    assert export_render.apply(args=[export.pk]).get() == "skipped"
+    export.refresh_from_db()
+    assert export.attempts == 1
+
+
+def test_export_left_rendering_by_a_dead_worker_is_recovered(
+    journey, strategist, celery_disabled, settings
+):
+    export, _ = export_request(journey=journey, user=strategist.user)
+    assert export_claim(export_id=export.pk)  # a worker took it… and died
+    assert not export_claim(export_id=export.pk)  # a live claim is respected
+    Export.objects.filter(pk=export.pk).update(
+        started_at=timezone.now() - timedelta(seconds=settings.CVJ_EXPORT_RENDER_TIMEOUT + 1)
+    )
+    counts = exports_sweep()
+    assert counts["recovered"] == 1
+    export.refresh_from_db()
+    assert export.status == ExportStatus.QUEUED
+    assert export_render.apply(args=[export.pk]).get() == "done"
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE and export.attempts == 2
+
+
+def test_sweep_fails_an_export_that_keeps_killing_workers(journey, strategist, celery_disabled):
+    export, _ = export_request(journey=journey, user=strategist.user)
+    Export.objects.filter(pk=export.pk).update(
+        status=ExportStatus.RENDERING,
+        attempts=3,
+        started_at=timezone.now() - timedelta(days=1),
+    )
+    assert exports_sweep()["failed"] == 1
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and "try again" in export.error.lower()
+
+
+def test_sweep_enqueues_queued_exports_the_broker_never_took(journey, strategist, celery_disabled):
+    export, _ = export_request(journey=journey, user=strategist.user)
+    Export.objects.filter(pk=export.pk).update(
+        enqueued_at=None, created_at=timezone.now() - timedelta(minutes=5)
+    )
+    call_command("sweep_exports")
+    export.refresh_from_db()
+    assert export.enqueued_at is not None
+
+
+def test_a_failing_render_is_reported_readably_and_can_be_retried(
+    journey, strategist, monkeypatch, celery_disabled
+):
+    export, _ = export_request(journey=journey, user=strategist.user)
+
+    def broken(snapshot):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("journeys.tasks.render_journey_pdf", broken)
+    assert export_render.apply(args=[export.pk]).get() == "failed"
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED
+    assert "boom" not in export.error and "try again" in export.error
+    monkeypatch.undo()
+    client_ = _login(strategist)
+    response = client_.post(reverse("export_retry", args=[export.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    export.refresh_from_db()
+    assert export.status == ExportStatus.QUEUED and export.attempts == 0
+
+
+def _login(member):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(member.user)
+    return c
+
+
+def test_generate_view_then_poll_then_download(journey, strategist):
+    c = _login(strategist)
+    response = c.post(reverse("export_create", args=[journey.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"Download PDF" in response.content  # eager: already rendered
+    export = Export.objects.get()
+    poll = c.get(reverse("export_status", args=[journey.pk]) + "?poll=1", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 286  # htmx: stop polling
+    download = c.get(reverse("export_download", args=[export.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    disposition = download["Content-Disposition"]
+    assert "attachment" in disposition
+    assert f"{journey.business.name} - Customer Value Journey.pdf" in disposition
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_progress_polls_while_queued(journey, strategist, celery_disabled):
+    c = _login(strategist)
+    response = c.post(reverse("export_create", args=[journey.pk]), HTTP_HX_REQUEST="true")
+    assert b'hx-trigger="every 1s"' in response.content
+    assert b"Queued" in response.content
+    poll = c.get(reverse("export_status", args=[journey.pk]) + "?poll=1", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200
+
+
+def test_client_of_the_business_downloads_but_cannot_generate(journey, strategist, client_member):
+    export, _ = export_request(journey=journey, user=strategist.user)
+    c = _login(client_member)
+    assert c.get(reverse("export_download", args=[export.pk])).status_code == 200
+    assert c.get(reverse("journey_view", args=[journey.pk])).status_code == 200
+    assert c.post(reverse("export_create", args=[journey.pk])).status_code == 404
+    assert c.post(reverse("export_retry", args=[export.pk])).status_code == 404
+
+
+def test_other_agencies_and_other_clients_cannot_download(
+    journey, strategist, other_agency_journey, business
+):
+    export, _ = export_request(journey=journey, user=strategist.user)
+    rival = MembershipFactory(agency=other_agency_journey.business.agency)
+    assert _login(rival).get(reverse("export_download", args=[export.pk])).status_code == 404
+    from tests.factories import BusinessFactory
+
+    other_business = BusinessFactory(agency=business.agency)
+    other_client = MembershipFactory(agency=business.agency, role="client", business=other_business)
+    c = _login(other_client)
+    assert c.get(reverse("export_download", args=[export.pk])).status_code == 404
+    assert c.get(reverse("journey_view", args=[journey.pk])).status_code == 404
+    assert c.get(reverse("export_download", args=[999999])).status_code == 404
+
+
+def test_anonymous_download_redirects_to_login(journey, strategist, client):
+    export, _ = export_request(journey=journey, user=strategist.user)
+    response = client.get(reverse("export_download", args=[export.pk]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_operator_command_renders_synchronously(journey, tmp_path, capsys):
+    out = tmp_path / "deep" / "journey.pdf"
+    call_command("render_journey_pdf", str(journey.pk), "--output", str(out))
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "pages" in capsys.readouterr().out
