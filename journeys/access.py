@@ -7,7 +7,7 @@ including ids that do not exist, is a 404 — never a hint that another agency's
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cvj.models import Role
@@ -18,8 +18,10 @@ from .models import (
     Export,
     Journey,
     JourneyStage,
+    JourneyStatus,
     Offer,
     Persona,
+    ShareLink,
     StageOffer,
     StageTactic,
 )
@@ -43,7 +45,10 @@ def journeys_for(user: User) -> QuerySet[Journey]:
         return Journey.objects.none()
     scoped = Journey.objects.filter(business__agency_id=member.agency_id)
     if member.role == Role.CLIENT:
-        scoped = scoped.filter(business_id=member.business_id)
+        # Clients read final journeys of their own business, and any shared with them early.
+        scoped = scoped.filter(business_id=member.business_id).filter(
+            Q(status=JourneyStatus.FINAL) | Q(shared_with_client=True)
+        )
     return scoped
 
 
@@ -103,4 +108,11 @@ def get_export_for(user: User, pk: int, *, edit: bool = False) -> Export:
     require_membership(user, edit=edit)
     return get_object_or_404(
         Export.objects.select_related("journey").filter(journey__in=journeys_for(user)), pk=pk
+    )
+
+
+def get_share_link_for(user: User, pk: int) -> ShareLink:
+    require_membership(user, edit=True)
+    return get_object_or_404(
+        ShareLink.objects.select_related("journey").filter(journey__in=journeys_for(user)), pk=pk
     )

@@ -167,6 +167,19 @@ class Journey(models.Model):
     # Bumped on every saved change; exports record the version they rendered.
     version = models.PositiveIntegerField(default=1)
     # Session clock: elapsed seconds banked while paused, plus a start mark while running.
+    # Clients see final journeys, plus any the strategist chose to share early.
+    shared_with_client = models.BooleanField(default=False)
+    # Economics assumptions for the projected funnel.
+    monthly_reach = models.PositiveIntegerField(
+        default=0, help_text="People who see the business each month (Aware)."
+    )
+    monthly_spend = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Monthly acquisition spend (ads, content, events…).",
+    )
     session_minutes = models.PositiveSmallIntegerField(
         default=180, validators=[MinValueValidator(15), MaxValueValidator(600)]
     )
@@ -390,3 +403,48 @@ class Export(models.Model):
         business = self.snapshot.get("business_name", "Journey") if self.snapshot else "Journey"
         safe = "".join(ch for ch in business if ch.isalnum() or ch in " -_&.,'").strip()
         return f"{safe or 'Journey'} - Customer Value Journey.pdf"
+
+
+class JourneyVersion(models.Model):
+    """A numbered, frozen snapshot made when a journey is finalized."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    journey_version = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["journey", "number"], name="journey_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.journey} v{self.number}"
+
+
+class ShareLink(models.Model):
+    """A signed, expiring, revocable read-only link to one journey for clients without accounts."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="share_links")
+    # Only a hash of the secret is stored; the signed URL carries the secret itself.
+    secret_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    use_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Share link for {self.journey}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import editor, export_views, views
+from . import editor, export_views, share_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -76,6 +76,19 @@ urlpatterns = [
     path("journeys/<int:pk>/exports/", export_views.export_create, name="export_create"),
     path("journeys/<int:pk>/exports/status/", export_views.export_status, name="export_status"),
     path("journeys/<int:pk>/view/", views.journey_view, name="journey_view"),
+    path("journeys/<int:pk>/status/", share_views.journey_status, name="journey_status"),
+    path(
+        "journeys/<int:pk>/share-links/",
+        share_views.share_link_create_view,
+        name="share_link_create",
+    ),
+    path(
+        "share-links/<int:link_pk>/revoke/",
+        share_views.share_link_revoke_view,
+        name="share_link_revoke",
+    ),
+    path("s/<str:token>/", share_views.share_page, name="share_page"),
+    path("s/<str:token>/pdf/", share_views.share_pdf, name="share_pdf"),
     path("exports/<int:export_pk>/retry/", export_views.export_retry_view, name="export_retry"),
     path("exports/<int:export_pk>/download/", export_views.export_download, name="export_download"),
     path(

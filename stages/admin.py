@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Stage, Tactic
+from .models import Stage, Tactic, TacticHidden
 
 
 @admin.register(Stage)
@@ -28,3 +28,12 @@ class TacticAdmin(admin.ModelAdmin):
     ordering = ("stage__position", "position", "name")
     list_select_related = ("stage", "agency")
     list_editable = ("is_active",)
+
+
+@admin.register(TacticHidden)
+class TacticHiddenAdmin(admin.ModelAdmin):
+    list_display = ("tactic", "agency", "created_at")
+    list_filter = ("agency",)
+    list_select_related = ("tactic", "agency")
+    raw_id_fields = ("tactic",)
+    search_fields = ("tactic__name", "agency__name")

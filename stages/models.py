@@ -6,8 +6,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+
+TACTIC_NAME_MAX = 120
+TACTIC_DESCRIPTION_MAX = 1000
 
 STAGE_SLUGS = ("aware", "engage", "subscribe", "convert", "excite", "ascend", "advocate", "promote")
 
@@ -84,8 +88,13 @@ class Audience(models.TextChoices):
 
 class TacticQuerySet(models.QuerySet["Tactic"]):
     def visible_to(self, agency_id: int | None) -> TacticQuerySet:
-        """The global library plus the given agency's own tactics, active ones only."""
-        return self.filter(Q(agency__isnull=True) | Q(agency_id=agency_id), is_active=True)
+        """The global library plus the given agency's own tactics, active ones only, without
+        the global tactics that agency chose to hide."""
+        visible = self.filter(Q(agency__isnull=True) | Q(agency_id=agency_id), is_active=True)
+        if agency_id is None:
+            return visible
+        hidden = TacticHidden.objects.filter(agency_id=agency_id).values("tactic_id")
+        return visible.exclude(pk__in=hidden)
 
 
 class Tactic(models.Model):
@@ -95,8 +104,12 @@ class Tactic(models.Model):
     agency = models.ForeignKey(
         "cvj.Agency", on_delete=models.CASCADE, null=True, blank=True, related_name="tactics"
     )
-    name = models.CharField(max_length=120)
-    description = models.TextField(max_length=1000, blank=True)
+    name = models.CharField(max_length=TACTIC_NAME_MAX)
+    description = models.TextField(
+        max_length=TACTIC_DESCRIPTION_MAX,
+        validators=[MaxLengthValidator(TACTIC_DESCRIPTION_MAX)],
+        blank=True,
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     commitment = models.CharField(
         max_length=10,
@@ -135,4 +148,30 @@ class Tactic(models.Model):
         if self.commitment and self.stage_id and self.stage.slug != "convert":
             raise ValidationError(
                 {"commitment": "Only Convert-stage tactics ask for money or time."}
+            )
+
+
+class TacticHidden(models.Model):
+    """A global tactic one agency chose not to offer: its strategists no longer find it in the
+    editor's library search. Journeys that already use it keep it."""
+
+    agency = models.ForeignKey(
+        "cvj.Agency", on_delete=models.CASCADE, related_name="hidden_tactics"
+    )
+    tactic = models.ForeignKey(Tactic, on_delete=models.CASCADE, related_name="hidden_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "hidden global tactic"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "tactic"], name="tactic_hidden_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tactic} hidden for {self.agency}"
+
+    def clean(self) -> None:
+        if self.tactic_id and self.tactic.agency_id is not None:
+            raise ValidationError(
+                {"tactic": "Only global tactics are hidden; archive your own tactics instead."}
             )

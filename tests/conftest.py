@@ -44,6 +44,13 @@ def eager_tasks():
 
 
 @pytest.fixture(autouse=True)
+def no_login_lockout(settings):
+    """django-axes needs a request on every authenticate(); the test client's login() has
+    none. The lockout has its own tests, which switch it back on."""
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

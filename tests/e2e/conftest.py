@@ -8,13 +8,16 @@ serialized rollback: the migrated rows are restored before each test.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from cvj.models import Role
 from tests.factories import MembershipFactory
@@ -60,6 +63,50 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--no-first-run",
         ],
     }
+
+
+class _SerialWSGIServer(WSGIServer):
+    """Django's WSGI server without threads (it then closes every connection after a request)."""
+
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest, django_db_setup) -> Iterator[LiveServer]:
+    """pytest-django's live server, started after the test database exists, and answering
+    one request at a time on in-memory SQLite.
+
+    pytest-django's own fixture can start before the test database is set up (session
+    fixtures such as `base_url` pull it in first); it then misses that the database is
+    in-memory SQLite, and each server thread opens its own connection to the shared-cache
+    database, where concurrent writes fail at once with "database table is locked". Shared
+    properly, all threads use the test's single connection, so requests must not overlap: the
+    server runs without threads. PostgreSQL gives each thread its own connection and stays
+    threaded.
+    """
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    if server.thread.connections_override:
+        server.thread.server_class = _SerialWSGIServer
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    """Users and logins in these tests hash with MD5: PBKDF2 costs seconds per test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_failure_screenshots() -> None:
+    shutil.rmtree(ARTIFACTS / "failures", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

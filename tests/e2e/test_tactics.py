@@ -84,7 +84,9 @@ def test_typing_in_the_library_search_and_pressing_enter_adds_the_first_match(
     ed = editor(signed_in).open(journey)
     search = signed_in.locator("#lib-q")
     search.click()
-    search.fill("problem keywords")
+    with signed_in.expect_response(lambda r: "/library/?q=problem" in r.url) as searched:
+        search.fill("problem keywords")
+    assert searched.value.status == 200
     first = signed_in.locator("#library-results [data-library-result]").first
     expect(first).to_contain_text("SEO for problem keywords")
     search.press("Enter")

@@ -257,11 +257,6 @@ def test_an_invalid_conversion_is_refused_with_422(strategist_client, journey, v
     assert _entry(journey, "convert").target_conversion is None
 
 
-@pytest.mark.xfail(
-    reason="BUG: TextField(max_length=4000) is not enforced by model_field.clean(), so "
-    "autosave stores over-long goal/notes",
-    strict=True,
-)
 @pytest.mark.parametrize("field", ["notes", "goal"])
 def test_overlong_text_is_refused_with_422(strategist_client, journey, field):
     response = _autosave(
@@ -272,11 +267,6 @@ def test_overlong_text_is_refused_with_422(strategist_client, journey, field):
     assert getattr(_entry(journey, "aware"), field) == ""
 
 
-@pytest.mark.xfail(
-    reason="BUG: TextField(max_length=4000) is not enforced by model_field.clean(), so "
-    "autosave stores over-long tactic notes",
-    strict=True,
-)
 def test_overlong_tactic_notes_are_refused_with_422(strategist_client, journey, stage_tactic):
     response = _autosave(
         strategist_client,
@@ -445,11 +435,6 @@ def test_stage_save_with_an_invalid_value_shows_the_field_error(strategist_clien
     assert _entry(journey, "convert").target_conversion is None
 
 
-@pytest.mark.xfail(
-    reason="BUG: TextField(max_length=4000) is not enforced by model_field.clean(), so the "
-    "stage form stores over-long notes",
-    strict=True,
-)
 def test_stage_save_refuses_overlong_notes(strategist_client, journey):
     response = strategist_client.post(
         _url("stage_save", journey, "aware"), {"notes": "x" * 4001, "base_notes": ""}
@@ -465,13 +450,6 @@ def test_stage_save_for_an_unknown_stage_is_404(strategist_client, journey):
 
 
 # --- Tactic library search
-
-
-SEARCH_BUG = pytest.mark.xfail(
-    reason="BUG: the library-results partial reads `current.slug` as a filter argument, which "
-    "tactic_search never puts in the context, so any search with results is a 500",
-    strict=True,
-)
 
 
 def _offered(response) -> set[int]:
@@ -499,7 +477,6 @@ def _assert_library_scope(offered: set[int], scope: dict[str, object]) -> None:
     assert not offered & scope["other_stage"]
 
 
-@SEARCH_BUG
 def test_tactic_search_lists_this_stages_library_without_used_ones(
     strategist_client, journey, library_scope
 ):
@@ -522,7 +499,6 @@ def test_library_search_without_javascript_lists_the_same_tactics(
     assert _url("tactic_add", journey, "aware") in response.text
 
 
-@SEARCH_BUG
 def test_tactic_search_filters_by_the_query(strategist_client, journey, agency):
     zeppelin = TacticFactory(agency=agency, name="Zeppelin banner")
     response = strategist_client.get(
@@ -710,20 +686,16 @@ def test_moving_the_first_tactic_up_changes_nothing(strategist_client, journey, 
     assert _order(journey) == ["A", "B", "C"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: editor.html builds the focus id with "
-    '"move-up-"|add:st.pk, which yields "" (add cannot join str+int), so no button regains '
-    "focus after a keyboard move",
-    strict=True,
-)
-def test_moving_a_tactic_up_keeps_keyboard_focus_on_its_button(
-    strategist_client, journey, three_tactics
+@pytest.mark.parametrize(("direction", "index"), [("up", 2), ("down", 0)])
+def test_a_moved_tactic_keeps_keyboard_focus_on_its_button(
+    strategist_client, journey, three_tactics, direction, index
 ):
-    moved = three_tactics[2]
+    moved = three_tactics[index]
     response = strategist_client.post(
-        _url("tactic_move", journey, moved.pk), {"direction": "up"}, headers=HX
+        _url("tactic_move", journey, moved.pk), {"direction": direction}, headers=HX
     )
-    assert re.search(rf'<button id="move-up-{moved.pk}"[^>]*autofocus', response.text)
+    focused = re.findall(r'<button id="([\w-]+)"[^>]*autofocus', response.text)
+    assert focused == [f"move-{direction}-{moved.pk}"]
 
 
 def test_reordering_tactics_follows_the_posted_order(strategist_client, journey, three_tactics):

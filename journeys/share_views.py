@@ -1,0 +1,132 @@
+"""Journey status (finalize, share with the client) and public share links."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .access import get_journey_for, get_share_link_for
+from .models import ExportStatus, Journey
+from .selectors import journey_stage_views
+from .sharing import (
+    ShareLinkError,
+    journey_finalize,
+    journey_reopen,
+    journey_share,
+    share_link_create,
+    share_link_resolve,
+    share_link_revoke,
+)
+from .views import HtmxHttpRequest
+
+
+def _card_context(journey: Journey, **extra: object) -> dict[str, object]:
+    journey.refresh_from_db()
+    return {
+        "journey": journey,
+        "share_links": journey.share_links.all()[:10],
+        "versions": journey.versions.all()[:5],
+        **extra,
+    }
+
+
+def _card(request: HtmxHttpRequest, journey: Journey, **extra: object) -> HttpResponse:
+    return render(request, "journeys/_share_card.html", _card_context(journey, **extra))
+
+
+def _done(request: HtmxHttpRequest, journey: Journey, **extra: object) -> HttpResponse:
+    if request.htmx:
+        return _card(request, journey, **extra)
+    # Without JavaScript the new link must still be shown once: render the full page.
+    return render(request, "journeys/sharing_page.html", _card_context(journey, **extra))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET: the status & sharing card (the editor loads it lazily). POST: change status."""
+    journey = get_journey_for(request.user, pk, edit=True)
+    if request.method == "GET":
+        if request.htmx:
+            return _card(request, journey)
+        return render(request, "journeys/sharing_page.html", _card_context(journey))
+    action = request.POST.get("action")
+    if action == "finalize":
+        journey_finalize(journey=journey, user=request.user)
+    elif action == "reopen":
+        journey_reopen(journey=journey)
+    elif action in ("share", "unshare"):
+        journey_share(journey=journey, shared=action == "share")
+    else:
+        raise Http404("Unknown action.")
+    return _done(request, journey)
+
+
+@login_required
+@require_POST
+def share_link_create_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    days = request.POST.get("days", "14")
+    _link, token = share_link_create(
+        journey=journey,
+        user=request.user,
+        days=int(days) if days.isdigit() else 14,
+        label=request.POST.get("label", ""),
+    )
+    url = request.build_absolute_uri(reverse("share_page", args=[token]))
+    return _done(request, journey, new_link_url=url)
+
+
+@login_required
+@require_POST
+def share_link_revoke_view(request: HtmxHttpRequest, link_pk: int) -> HttpResponse:
+    link = get_share_link_for(request.user, link_pk)
+    share_link_revoke(link=link)
+    return _done(request, link.journey)
+
+
+def _resolve(request: HtmxHttpRequest, token: str):  # noqa: ANN202
+    try:
+        return share_link_resolve(token), None
+    except ShareLinkError as error:
+        response = render(
+            request, "journeys/share_invalid.html", {"reason": error.reason}, status=error.status
+        )
+        return None, response
+
+
+@require_GET
+def share_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """What a client without an account sees: the read-only journey and its latest PDF."""
+    link, problem = _resolve(request, token)
+    if problem:
+        return problem
+    journey = link.journey
+    export = journey.exports.filter(status=ExportStatus.DONE).order_by("-created_at").first()
+    context = {
+        "journey": journey,
+        "stage_views": journey_stage_views(journey),
+        "export": export,
+        "token": token,
+        "link": link,
+    }
+    return render(request, "journeys/share_page.html", context)
+
+
+@require_GET
+def share_pdf(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    link, problem = _resolve(request, token)
+    if problem:
+        return problem
+    export = link.journey.exports.filter(status=ExportStatus.DONE).order_by("-created_at").first()
+    if export is None or not export.file:
+        raise Http404("No PDF yet.")
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.download_name,
+        content_type="application/pdf",
+    )

@@ -1,0 +1,106 @@
+"""Journey status, versions and share links for clients without accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from .models import Journey, JourneyStatus, JourneyVersion, ShareLink
+from .snapshot import journey_snapshot
+
+SHARE_SALT = "cvj.share-link"
+SHARE_MAX_DAYS = 90
+
+
+class ShareLinkError(Exception):
+    """A share link that cannot be used; `reason` is shown to the visitor."""
+
+    def __init__(self, reason: str, *, status: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def share_link_create(
+    *, journey: Journey, user: AbstractBaseUser | None, days: int, label: str = ""
+) -> tuple[ShareLink, str]:
+    """Create a link; returns it and the signed token for its URL (shown once, never stored)."""
+    days = max(1, min(int(days), SHARE_MAX_DAYS))
+    secret = secrets.token_urlsafe(24)
+    link = ShareLink.objects.create(
+        journey=journey,
+        secret_hash=_hash(secret),
+        label=label.strip()[:120],
+        created_by=user,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    token = signing.dumps({"l": link.pk, "s": secret}, salt=SHARE_SALT, compress=True)
+    return link, token
+
+
+def share_link_resolve(token: str) -> ShareLink:
+    """The live link behind a token, or ShareLinkError saying clearly why not."""
+    try:
+        payload = signing.loads(token, salt=SHARE_SALT)
+        link = ShareLink.objects.select_related("journey__business").get(pk=int(payload["l"]))
+        valid = constant_time_compare(link.secret_hash, _hash(str(payload["s"])))
+    except (signing.BadSignature, ShareLink.DoesNotExist, KeyError, TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise ShareLinkError("This link is not valid. Check that you copied all of it.", status=404)
+    if link.revoked_at is not None:
+        raise ShareLinkError("This link has been switched off by the agency.", status=410)
+    if link.expires_at <= timezone.now():
+        raise ShareLinkError(
+            f"This link expired on {timezone.localtime(link.expires_at):%B %-d, %Y}. "
+            "Ask your agency for a new one.",
+            status=410,
+        )
+    ShareLink.objects.filter(pk=link.pk).update(
+        last_used_at=timezone.now(), use_count=F("use_count") + 1
+    )
+    return link
+
+
+def share_link_revoke(*, link: ShareLink) -> None:
+    ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def journey_finalize(*, journey: Journey, user: AbstractBaseUser | None) -> JourneyVersion:
+    """Mark the journey final and freeze a numbered snapshot of it."""
+    locked = Journey.objects.select_for_update().get(pk=journey.pk)
+    locked.status = JourneyStatus.FINAL
+    locked.session_running_since = None
+    locked.save(update_fields=["status", "session_running_since", "updated_at"])
+    number = (locked.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    return JourneyVersion.objects.create(
+        journey=locked,
+        number=number,
+        journey_version=locked.version,
+        snapshot=journey_snapshot(locked).to_json(),
+        created_by=user,
+    )
+
+
+def journey_reopen(*, journey: Journey) -> None:
+    Journey.objects.filter(pk=journey.pk).update(
+        status=JourneyStatus.IN_SESSION, updated_at=timezone.now()
+    )
+
+
+def journey_share(*, journey: Journey, shared: bool) -> None:
+    Journey.objects.filter(pk=journey.pk).update(shared_with_client=shared)
