@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Agency(models.Model):
@@ -75,3 +76,76 @@ class Membership(models.Model):
     @property
     def can_edit(self) -> bool:
         return self.role in (Role.ADMIN, Role.STRATEGIST)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        """Not yet accepted or revoked; expired ones included, so an admin can resend them."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An emailed, single-use offer to join an agency with a role.
+
+    Only a SHA-256 of the link's secret is stored, so neither the database nor the admin can
+    replay a link; expiry and single use live here (not in the link) so they can be revoked.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STRATEGIST)
+    business = models.ForeignKey(
+        "journeys.Business",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        help_text="For clients only: the one business whose journeys they will read.",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agency", "email"])]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_client_has_business",
+                condition=(Q(role="client") & Q(business__isnull=False))
+                | (~Q(role="client") & Q(business__isnull=True)),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()} at {self.agency}"
+
+    def clean(self) -> None:
+        if self.role == Role.CLIENT and not self.business_id:
+            raise ValidationError({"business": "A client invitation must name their business."})
+        if self.role != Role.CLIENT and self.business_id:
+            raise ValidationError({"business": "Only client invitations are tied to a business."})
+        if self.business_id and self.business.agency_id != self.agency_id:
+            raise ValidationError({"business": "That business belongs to another agency."})
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

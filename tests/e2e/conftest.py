@@ -125,12 +125,6 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
 
 
-# Known server errors the browser runs into on its own (background htmx requests) while a bug
-# is open; each must name its bug and go once it is fixed.
-# BUG: the library search partial lacks `current` in its context and answers 500.
-KNOWN_SERVER_ERRORS = re.compile(r"/journeys/\d+/stages/[\w-]+/library/")
-
-
 @pytest.fixture
 def new_context(new_context: Callable[..., BrowserContext]) -> Iterator[Callable]:
     """Every browser context of a test: longer timeouts, and the test errors at teardown if
@@ -138,7 +132,7 @@ def new_context(new_context: Callable[..., BrowserContext]) -> Iterator[Callable
     problems: list[str] = []
 
     def on_response(response) -> None:  # noqa: ANN001
-        if response.status >= 500 and not KNOWN_SERVER_ERRORS.search(response.url):
+        if response.status >= 500:
             problems.append(f"HTTP {response.status} from {response.request.method} {response.url}")
 
     def _new_context(**kwargs: object) -> BrowserContext:

@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.e2e.conftest import SAVED
 from tests.factories import make_journey
 
 GOAL = "Be found by parents searching for cleaners"
@@ -161,6 +162,20 @@ def test_typing_while_a_save_is_in_flight_is_neither_overwritten_nor_lost(
     ed.expect_all_saved()
     expect(ed.field("notes")).to_have_value("First thought, second thought")
     assert stored(journey, "notes") == "First thought, second thought"
+
+
+def test_switching_stage_by_keyboard_right_after_typing_still_saves_the_text(
+    signed_in: Page, editor, journey
+):
+    ed = editor(signed_in).open(journey)
+    ed.field("notes").press_sequentially("Last words before moving on")
+    signed_in.keyboard.press("Alt+Digit2")  # well within the autosave pause
+    ed._ready("engage")
+    expect(ed.status).to_have_text(SAVED)
+    assert stored(journey, "notes") == "Last words before moving on"
+    signed_in.keyboard.press("Alt+ArrowLeft")
+    ed._ready("aware")
+    expect(ed.field("notes")).to_have_value("Last words before moving on")
 
 
 def test_text_typed_offline_is_kept_and_saved_when_the_connection_returns(

@@ -80,20 +80,29 @@ def test_a_strategist_builds_a_journey_from_an_empty_agency_and_it_all_persists(
         expect(ed.field_state(field)).to_have_text(re.compile(r"^Saved \d"))
     ed.expect_all_saved()
 
+    # A library tactic: type in the search box, Enter adds the first match
+    search = page.locator("#lib-q")
+    search.click()
+    search.fill("problem keywords")
+    expect(page.locator("#library-results [data-library-result]").first).to_contain_text(
+        "SEO for problem keywords"
+    )
+    search.press("Enter")
+    expect(ed.tactics.locator(".tactic-name")).to_have_text(["SEO for problem keywords"])
     # A custom tactic with a channel
     page.locator("#custom-name").fill("Flyers at the school fair")
     page.get_by_label("Channel").select_option(label="Events")
     page.get_by_role("button", name="Add tactic").click()
-    expect(ed.tactics).to_have_count(1)
-    expect(ed.tactics.first).to_contain_text("Flyers at the school fair")
-    expect(ed.tactics.first.locator(".tactic-meta")).to_have_text("Events · custom")
+    expect(ed.tactics).to_have_count(2)
+    expect(ed.tactics.nth(1)).to_contain_text("Flyers at the school fair")
+    expect(ed.tactics.nth(1).locator(".tactic-meta")).to_have_text("Events · custom")
     expect(page.locator("#custom-name")).to_have_value("")  # the form is ready for the next
     # Tactic notes autosave too
     notes = page.get_by_label("Notes for Flyers at the school fair")
     notes.fill("Ask the PTA first")
-    expect(ed.tactics.first.locator(".field-state")).to_have_text(re.compile(r"^Saved \d"))
+    expect(ed.tactics.nth(1).locator(".field-state")).to_have_text(re.compile(r"^Saved \d"))
     # The rail counts the tactics
-    expect(page.locator(".stage-tab.s-aware .count")).to_have_text("1 tactic")
+    expect(page.locator(".stage-tab.s-aware .count")).to_have_text("2 tactics")
 
     # A second stage: fields, then on to the offer stages
     ed.go_to_stage("engage")
@@ -141,7 +150,9 @@ def test_a_strategist_builds_a_journey_from_an_empty_agency_and_it_all_persists(
     expect(ed.field("notes")).to_have_value(
         "Client said: Nextdoor works.\nTry the school newsletter."
     )
-    expect(ed.tactics.locator(".tactic-name")).to_have_text(["Flyers at the school fair"])
+    expect(ed.tactics.locator(".tactic-name")).to_have_text(
+        ["SEO for problem keywords", "Flyers at the school fair"]
+    )
     expect(page.get_by_label("Notes for Flyers at the school fair")).to_have_value(
         "Ask the PTA first"
     )
@@ -159,7 +170,12 @@ def test_a_strategist_builds_a_journey_from_an_empty_agency_and_it_all_persists(
     assert aware.metric == "Reach in target suburbs"
     assert aware.target_conversion == Decimal("12.5")
     assert aware.notes == "Client said: Nextdoor works.\nTry the school newsletter."
-    [flyers] = aware.tactics.all()
+    seo, flyers = aware.tactics.order_by("position")
+    assert (seo.name, seo.tactic.name, seo.tactic.agency_id) == (
+        "SEO for problem keywords",
+        "SEO for problem keywords",
+        None,
+    )
     assert (flyers.name, flyers.tactic, flyers.channel, flyers.notes) == (
         "Flyers at the school fair",
         None,

@@ -71,12 +71,6 @@ def test_tactics_reorder_with_the_keyboard_and_focus_stays_on_the_moved_tactic(
     assert db_order(three_tactics) == ["Charlie billboard", "Bravo podcast", "Alpha flyers"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the library search partial (tactic_search → editor.html#library-results) "
-    "renders `entry.stage.slug|default:current.slug` without `current` in its context; a "
-    "missing filter argument raises VariableDoesNotExist, so every search answers 500.",
-)
 def test_typing_in_the_library_search_and_pressing_enter_adds_the_first_match(
     signed_in: Page, editor, business, strategist
 ):
@@ -84,14 +78,34 @@ def test_typing_in_the_library_search_and_pressing_enter_adds_the_first_match(
     ed = editor(signed_in).open(journey)
     search = signed_in.locator("#lib-q")
     search.click()
-    with signed_in.expect_response(lambda r: "/library/?q=problem" in r.url) as searched:
-        search.fill("problem keywords")
+    with signed_in.expect_response(lambda r: "/library/?q=social" in r.url) as searched:
+        search.fill("social")
     assert searched.value.status == 200
-    first = signed_in.locator("#library-results [data-library-result]").first
-    expect(first).to_contain_text("SEO for problem keywords")
+    results = signed_in.get_by_role("listbox", name="Library tactics").locator(
+        "[data-library-result] strong"
+    )
+    expect(results.first).to_have_text("Organic social posts")
+    assert results.count() > 1
     search.press("Enter")
-    expect(ed.tactics.locator(".tactic-name")).to_have_text(["SEO for problem keywords"])
-    # The library no longer offers what the stage already has.
-    expect(signed_in.locator("#library-results")).not_to_contain_text("SEO for problem keywords")
+    expect(ed.tactics.locator(".tactic-name")).to_have_text(["Organic social posts"])
+    # The results refresh: what the stage already has is no longer offered.
+    expect(results.first).to_have_text("Paid social ads")
+    expect(results.filter(has_text="Organic social posts")).to_have_count(0)
     [added] = journey.stages.get(stage__slug="aware").tactics.all()
-    assert added.tactic is not None and added.tactic.name == "SEO for problem keywords"
+    assert added.tactic is not None and added.tactic.name == "Organic social posts"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: #lib-q swaps the library-results partial, which brings its own "
+    '<div id="library-results">, into #library-results with the default innerHTML swap, '
+    "so the page gets two nested elements with that id.",
+)
+def test_searching_the_library_keeps_one_results_container(
+    signed_in: Page, editor, business, strategist
+):
+    journey = make_journey(business=business, owner=strategist.user)
+    editor(signed_in).open(journey)
+    signed_in.locator("#lib-q").fill("social")
+    expect(signed_in.get_by_role("listbox", name="Library tactics")).to_be_visible()
+    assert signed_in.locator("[id='library-results']").count() == 1

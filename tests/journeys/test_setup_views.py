@@ -109,17 +109,24 @@ def test_home_paginates_journeys_24_per_page(strategist_client, business, strate
     assert "Page 2 of 2" in second.text
 
 
-def test_a_client_sees_only_their_own_businesss_journeys(
+def test_a_client_sees_only_their_own_businesss_final_or_shared_journeys(
     logged_in_client_member, journey, business, strategist
 ):
+    Journey.objects.filter(pk=journey.pk).update(status="final")
+    shared = make_journey(business=business, owner=strategist.user, title="Shared early")
+    Journey.objects.filter(pk=shared.pk).update(shared_with_client=True)
+    draft = make_journey(business=business, owner=strategist.user, title="Still a draft")
     sibling = BusinessFactory(agency=business.agency, name="Another client")
-    hidden = make_journey(business=sibling, owner=strategist.user, title="Not for this client")
+    other = make_journey(business=sibling, owner=strategist.user, title="Not for this client")
+    Journey.objects.filter(pk=other.pk).update(status="final", shared_with_client=True)
 
     response = logged_in_client_member.get(reverse("home"))
 
     assert response.status_code == 200
     assert journey.title in response.text
-    assert hidden.title not in response.text
+    assert shared.title in response.text
+    assert draft.title not in response.text
+    assert other.title not in response.text
     assert "Your Customer Value Journeys" in response.text
     assert reverse("journey_new") not in response.text
 

@@ -1,0 +1,564 @@
+"""Shared plumbing for the benchmarks: processes, databases, HTTP log-in, statistics, output.
+
+Every benchmark is one command (`.venv/bin/python bench/NAME.py`). Everything a benchmark
+starts — a PostgreSQL database, gunicorn, a throwaway redis-server, a Celery worker — is
+registered on an `ExitStack` and torn down in a `finally`, also on Ctrl-C and SIGTERM.
+Processes are started in their own session and stopped by their own process-group id only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+VENV_PYTHON = REPO / ".venv" / "bin" / "python"
+RESULTS = BENCH / "results"
+
+PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
+PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
+
+DEMO_PASSWORD = os.environ.get("CVJ_DEMO_PASSWORD", "cvj-demo-2026")
+
+
+def _ensure_venv() -> None:
+    """Re-run under the project's virtualenv when started with another interpreter."""
+    if os.environ.get("CVJ_BENCH_NO_REEXEC"):
+        return
+    try:
+        import django  # noqa: F401
+    except ImportError:
+        if VENV_PYTHON.exists() and Path(sys.executable).resolve() != VENV_PYTHON.resolve():
+            os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
+        sys.exit("Django is not importable: run `make install` first, then .venv/bin/python.")
+
+
+_ensure_venv()
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+
+# --- Signals: SIGTERM behaves like Ctrl-C so every `finally` runs.
+
+
+def _sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+signal.signal(signal.SIGTERM, _sigterm)
+
+
+def run_setup() -> None:
+    """Install the system tools the benchmarks use (wrk, chromium, …) when missing."""
+    subprocess.run(["bash", str(BENCH / "setup.sh")], check=True)
+
+
+# --- Output
+
+
+def banner(title: str) -> None:
+    print()
+    print(f"=== {title} " + "=" * max(0, 74 - len(title)), flush=True)
+
+
+def load_note(when: str) -> float:
+    """Print the 1-minute load average: on a 2-core machine shared with other work, anything
+    much above the benchmark's own load makes the figures pessimistic."""
+    load1 = os.getloadavg()[0]
+    cpus = os.cpu_count() or 1
+    warn = "  ← machine busy with other work: figures are pessimistic" if load1 > cpus else ""
+    print(f"  · load average {when}: {load1:.2f} on {cpus} CPUs{warn}", flush=True)
+    return load1
+
+
+def step(message: str) -> None:
+    print(f"  · {message}", flush=True)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [[str(h) for h in headers]] + [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for n, row in enumerate(cells):
+        print(
+            "  "
+            + "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if n == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+    print(flush=True)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def verdict(met: bool, detail: str) -> str:
+    return f"{'MET   ' if met else 'MISSED'} {detail}"
+
+
+def save_results(name: str, data: dict[str, Any]) -> Path:
+    """Write the figures to bench/results/NAME.json (git-ignored) for the README table."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    payload = {"benchmark": name, "machine": machine_info(), "at": time.time(), **data}
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    return path
+
+
+def machine_info() -> dict[str, str]:
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = "unknown"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kib = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
+        mem = f"{kib / 1024 / 1024:.1f} GiB"
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": mem,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+# --- Statistics
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Linear-interpolated percentile (pct in 0..100); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * pct / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+# --- Ports and processes
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Process:
+    """A child in its own session (process group), logging to a file, stopped by its pgid."""
+
+    def __init__(self, name: str, argv: Sequence[str], *, env: dict[str, str], log: Path) -> None:
+        self.name = name
+        self.log_path = log
+        self._log = log.open("ab")
+        self.popen = subprocess.Popen(
+            list(argv),
+            cwd=REPO,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(timeout=10)
+        else:
+            # The leader is gone; make sure no child of its group lingers.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+        self._log.close()
+
+    def tail(self, lines: int = 30) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+def wait_until(check: Any, *, timeout: float, what: str, process: Process | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and not process.alive():
+            raise RuntimeError(f"{process.name} exited while waiting for {what}:\n{process.tail()}")
+        with contextlib.suppress(Exception):
+            if check():
+                return
+        time.sleep(0.2)
+    tail = f"\n{process.tail()}" if process else ""
+    raise RuntimeError(f"timed out after {timeout:.0f}s waiting for {what}{tail}")
+
+
+# --- Environment for the app's processes
+
+
+def app_env(
+    *,
+    database_url: str,
+    media_root: Path,
+    redis_url: str = "",
+    production: bool = True,
+    **extra: str,
+) -> dict[str, str]:
+    """The settings environment: production-like (no TLS redirect) or development, DEBUG off.
+    An empty `database_url` means SQLite (pass CVJ_SQLITE_PATH in `extra`)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "CELERY_", "CVJ_")) and k not in ("REDIS_URL",)
+    }
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.update(
+        CVJ_MEDIA_ROOT=str(media_root),
+        DJANGO_DEBUG="0",
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+        CVJ_BENCH_NO_REEXEC="1",
+    )
+    if production:
+        env.update(
+            DJANGO_ENV="production",
+            DJANGO_SECRET_KEY="bench-" + secrets.token_urlsafe(40),
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+            DJANGO_SECURE_SSL_REDIRECT="0",
+            DJANGO_HSTS_SECONDS="0",
+        )
+    else:
+        env.update(DJANGO_ENV="development", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver")
+    if redis_url:
+        env.update(REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="0")
+    env.update(extra)
+    return env
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Configure Django in this process with the given settings environment."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cvj.settings")
+    import django
+
+    django.setup()
+
+
+def manage(env: dict[str, str], *args: str, quiet: bool = True) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=quiet,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+# --- PostgreSQL
+
+
+def pg_url(dbname: str) -> str:
+    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}"
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(sql)
+
+
+def pg_check() -> None:
+    import psycopg
+
+    try:
+        psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=3
+        ).close()
+    except psycopg.OperationalError as error:
+        sys.exit(
+            f"PostgreSQL is not reachable at {PG_USER}@{PG_HOST}:{PG_PORT} ({error}).\n"
+            "Start it, or point BENCH_PG_HOST/BENCH_PG_PORT/BENCH_PG_USER at one."
+        )
+
+
+@contextlib.contextmanager
+def pg_database(name: str) -> Iterator[str]:
+    """A fresh database `name` (dropped first if a crashed run left it), dropped at the end."""
+    pg_check()
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg_admin(f'CREATE DATABASE "{name}"')
+    step(f"created PostgreSQL database {name}")
+    try:
+        yield pg_url(name)
+    finally:
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+        try:
+            pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            step(f"dropped PostgreSQL database {name}")
+        except Exception as error:  # noqa: BLE001 - report, keep tearing down
+            print(f"  ! could not drop database {name}: {error}", file=sys.stderr)
+
+
+# --- Services
+
+
+@contextlib.contextmanager
+def temp_dir(prefix: str) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix=prefix) as path:
+        yield Path(path)
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], logdir: Path, *, workers: int = 5) -> Iterator[str]:
+    """gunicorn with sync workers on a free loopback port; yields the base URL."""
+    port = free_port()
+    proc = Process(
+        "gunicorn",
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cvj.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "60",
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        log=logdir / "gunicorn.log",
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until(
+            lambda: http_get(base, "/ping").status == 200,
+            timeout=30,
+            what="gunicorn to answer /ping",
+            process=proc,
+        )
+        # Every worker imports the app lazily on its first request: warm them all.
+        for _ in range(workers * 4):
+            http_get(base, "/ping")
+        step(f"gunicorn up on 127.0.0.1:{port} ({workers} sync workers, pid {proc.pid})")
+        yield base
+    finally:
+        proc.stop()
+        step("gunicorn stopped")
+
+
+@contextlib.contextmanager
+def redis_server(logdir: Path) -> Iterator[str]:
+    """A throwaway redis-server on a free loopback port (no persistence); yields its URL."""
+    port = free_port()
+    proc = Process(
+        "redis-server",
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--maxmemory-policy",
+            "noeviction",
+            "--dir",
+            str(logdir),
+        ],
+        env=dict(os.environ),
+        log=logdir / "redis.log",
+    )
+    try:
+
+        def pong() -> bool:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+
+        wait_until(pong, timeout=10, what="redis-server", process=proc)
+        step(f"throwaway redis-server on 127.0.0.1:{port} (pid {proc.pid})")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.stop()
+        step("redis-server stopped")
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], logdir: Path, *, concurrency: int = 2) -> Iterator[None]:
+    log = logdir / "celery.log"
+    proc = Process(
+        "celery",
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cvj",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"bench-{os.getpid()}@%h",
+        ],
+        env=env,
+        log=log,
+    )
+    try:
+        wait_until(
+            lambda: " ready." in log.read_text(errors="replace"),
+            timeout=60,
+            what="the Celery worker to be ready",
+            process=proc,
+        )
+        step(f"celery worker ready (prefork, concurrency {concurrency}, pid {proc.pid})")
+        yield
+    finally:
+        proc.stop(timeout=30)
+        step("celery worker stopped")
+
+
+# --- HTTP
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def cookies(self) -> dict[str, str]:
+        found = {}
+        for name, value in self.headers:
+            if name.lower() == "set-cookie":
+                pair = value.split(";", 1)[0]
+                key, _, val = pair.partition("=")
+                found[key.strip()] = val.strip()
+        return found
+
+
+def http_request(
+    base: str,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> Response:
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return Response(resp.status, resp.getheaders(), resp.read())
+    finally:
+        conn.close()
+
+
+def http_get(base: str, path: str, headers: dict[str, str] | None = None) -> Response:
+    return http_request(base, "GET", path, headers=headers)
+
+
+@dataclass
+class Session:
+    """A logged-in browser, as cookie + CSRF headers (cookies are Secure in production, so a
+    plain-http client must send them by hand — exactly what wrk and the load generator do)."""
+
+    sessionid: str
+    csrftoken: str
+
+    @property
+    def cookie(self) -> str:
+        return f"sessionid={self.sessionid}; csrftoken={self.csrftoken}"
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        return {"Cookie": self.cookie, "X-CSRFToken": self.csrftoken, **extra}
+
+
+def http_login(base: str, username: str, password: str = DEMO_PASSWORD) -> Session:
+    """Sign in through the real /login/ form post. The CSRF cookie is minted client-side (any
+    32-character token is a valid secret), which spares a GET of the login page — that page
+    needs collectstatic's manifest in production mode, and nothing here serves static files."""
+    from urllib.parse import urlencode
+
+    token = secrets.token_hex(16)  # 32 characters, alphanumeric
+    form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+    resp = http_request(
+        base,
+        "POST",
+        "/login/",
+        body=form.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={token}",
+        },
+    )
+    cookies = resp.cookies()
+    if resp.status != 302 or "sessionid" not in cookies:
+        raise RuntimeError(f"log-in as {username} failed: HTTP {resp.status}\n{resp.text[:500]}")
+    return Session(sessionid=cookies["sessionid"], csrftoken=cookies.get("csrftoken", token))

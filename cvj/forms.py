@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from journeys.models import Business
+
+from .models import Agency, Invitation, Role
+
+
+class _RoleBusinessForm(forms.Form):
+    """A role, plus the business a client may read (required for clients, dropped otherwise)."""
+
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.STRATEGIST)
+    business = forms.ModelChoiceField(
+        queryset=Business.objects.none(),
+        required=False,
+        empty_label="— the client's business —",
+        help_text="Clients see only this business's journeys.",
+    )
+
+    def __init__(self, *args: object, agency: Agency, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this agency's businesses are choices: a foreign id is "not one of the choices".
+        self.fields["business"].queryset = Business.objects.filter(agency=agency).order_by("name")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.CLIENT:
+            if not cleaned.get("business") and "business" not in self.errors:
+                self.add_error("business", "Choose the business this client may see.")
+        else:
+            cleaned["business"] = None
+        return cleaned
+
+
+class InvitationForm(_RoleBusinessForm):
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+
+    field_order = ["email", "role", "business"]
+
+
+class MembershipRoleForm(_RoleBusinessForm):
+    pass
+
+
+class InvitationAcceptForm(UserCreationForm):
+    """The new member's name, username and password, checked by Django's password validators
+    (including similarity to the invited email)."""
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("first_name", "last_name", "username")
+
+    def __init__(self, *args: object, invitation: Invitation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.email = invitation.email
+        self.fields["first_name"].required = True
+        self.fields["first_name"].widget.attrs.update(autofocus=True, autocomplete="given-name")
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].help_text = "What you'll sign in with. Letters, digits and @.+-_"

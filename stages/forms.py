@@ -1,0 +1,56 @@
+"""Forms for the library manager. They parse and check shapes; the services own the rules
+(unique names per stage, commitment only at Convert) and report them as field errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import TACTIC_DESCRIPTION_MAX, TACTIC_NAME_MAX, Audience, Channel, Commitment, Stage
+
+
+class TacticForm(forms.Form):
+    name = forms.CharField(max_length=TACTIC_NAME_MAX)
+    description = forms.CharField(
+        max_length=TACTIC_DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": TACTIC_DESCRIPTION_MAX}),
+        help_text=f"What it is and why it works here; up to {TACTIC_DESCRIPTION_MAX} characters.",
+    )
+    channel = forms.ChoiceField(choices=Channel.choices)
+    commitment = forms.ChoiceField(
+        choices=Commitment.choices,
+        required=False,
+        help_text="Does this ask the customer for money or for time?",
+    )
+    audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.ANY)
+
+    def __init__(self, *args: Any, stage: Stage, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stage = stage
+        if stage.slug != "convert":
+            # Only Convert-stage tactics ask for a commitment.
+            del self.fields["commitment"]
+
+    @property
+    def tactic_values(self) -> dict[str, str]:
+        """The cleaned values as keyword arguments for tactic_create / tactic_update."""
+        return {"commitment": "", **self.cleaned_data}
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError on the fields it names (others at the top)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            self.add_error(name if name in self.fields else None, errors)
+
+
+class TacticImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text="UTF-8 CSV, up to 1 MB and 5000 rows.",
+    )

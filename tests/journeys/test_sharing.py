@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from journeys.exports import export_request
+from journeys.models import JourneyStatus, ShareLink
+from journeys.sharing import SHARE_SALT, journey_finalize, share_link_create
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_finalizing_freezes_numbered_versions(journey, strategist):
+    first = journey_finalize(journey=journey, user=strategist.user)
+    second = journey_finalize(journey=journey, user=strategist.user)
+    journey.refresh_from_db()
+    assert journey.status == JourneyStatus.FINAL
+    assert (first.number, second.number) == (1, 2)
+    assert first.snapshot["title"] == journey.title
+    assert [s["slug"] for s in first.snapshot["stages"]][:2] == ["aware", "engage"]
+
+
+def test_client_sees_only_final_or_shared_journeys(client, journey, client_member):
+    client.force_login(client_member.user)
+    assert journey.title not in client.get(reverse("home")).text
+    assert client.get(reverse("journey_view", args=[journey.pk])).status_code == 404
+    journey.shared_with_client = True
+    journey.save()
+    assert journey.title in client.get(reverse("home")).text
+    assert client.get(reverse("journey_view", args=[journey.pk])).status_code == 200
+
+
+def test_strategist_finalizes_and_shares_from_the_status_card(strategist_client, journey):
+    url = reverse("journey_status", args=[journey.pk])
+    card = strategist_client.get(url, **HX)
+    assert card.status_code == 200 and "Finalize" in card.text and "<html" not in card.text
+    strategist_client.post(url, {"action": "share"}, **HX)
+    journey.refresh_from_db()
+    assert journey.shared_with_client
+    response = strategist_client.post(url, {"action": "finalize"}, **HX)
+    journey.refresh_from_db()
+    assert journey.status == "final" and "Reopen" in response.text
+    assert strategist_client.post(url, {"action": "nonsense"}).status_code == 404
+
+
+def test_client_cannot_change_status(client, journey, client_member):
+    journey.shared_with_client = True
+    journey.save()
+    client.force_login(client_member.user)
+    response = client.post(reverse("journey_status", args=[journey.pk]), {"action": "finalize"})
+    assert response.status_code == 404
+
+
+def _share_url(strategist_client, journey, days=14) -> str:
+    response = strategist_client.post(
+        reverse("share_link_create", args=[journey.pk]), {"days": days, "label": "Owner"}, **HX
+    )
+    assert response.status_code == 200
+    start = response.text.index('value="', response.text.index("new-link-url")) + 7
+    return response.text[start : response.text.index('"', start)]
+
+
+def test_a_valid_share_link_shows_the_journey_and_its_pdf_without_an_account(
+    strategist_client, journey, strategist, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        export_request(journey=journey, user=strategist.user)
+    url = _share_url(strategist_client, journey)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert journey.title in page.text and "Download PDF" in page.text
+    pdf = client.get(url + "pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    pdf.close()
+    link = ShareLink.objects.get()
+    assert link.use_count == 2 and link.last_used_at is not None
+    assert link.secret_hash not in url  # only the hash is stored, never the secret
+
+
+def test_expired_share_link_says_so(strategist_client, journey, client):
+    url = _share_url(strategist_client, journey)
+    ShareLink.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = client.get(url)
+    assert response.status_code == 410 and "expired" in response.text
+
+
+def test_revoked_share_link_says_so(strategist_client, journey, client):
+    url = _share_url(strategist_client, journey)
+    link = ShareLink.objects.get()
+    strategist_client.post(reverse("share_link_revoke", args=[link.pk]), **HX)
+    response = client.get(url)
+    assert response.status_code == 410 and "switched off" in response.text
+    assert client.get(url + "pdf/").status_code == 410
+
+
+def test_tampered_share_links_are_invalid(journey, strategist, client):
+    link, token = share_link_create(journey=journey, user=strategist.user, days=7)
+    forged = signing.dumps({"l": link.pk, "s": "guessed-secret"}, salt=SHARE_SALT, compress=True)
+    for bad in (token[:-2] + "xx", forged, "not-a-token", token.replace(":", ".")):
+        response = client.get(reverse("share_page", args=[bad]))
+        assert response.status_code == 404, bad
+        assert "not valid" in response.text
+
+
+def test_share_link_expiry_is_bounded(journey, strategist):
+    link, _ = share_link_create(journey=journey, user=strategist.user, days=10_000)
+    assert link.expires_at <= timezone.now() + timedelta(days=90, minutes=1)
+
+
+def test_another_agency_cannot_revoke_or_create_links(
+    client, journey, strategist, other_agency_journey
+):
+    from tests.factories import MembershipFactory
+
+    link, _ = share_link_create(journey=journey, user=strategist.user, days=7)
+    rival = MembershipFactory(agency=other_agency_journey.business.agency)
+    client.force_login(rival.user)
+    assert client.post(reverse("share_link_revoke", args=[link.pk])).status_code == 404
+    assert client.post(reverse("share_link_create", args=[journey.pk])).status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_at is None
