@@ -277,8 +277,12 @@ def app_env(
 
 def setup_django(env: dict[str, str]) -> None:
     """Configure Django in this process with the given settings environment."""
+    import warnings
+
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cvj.settings")
+    # WhiteNoise warns that STATIC_ROOT is missing: nothing here serves collected static files.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     import django
 
     django.setup()

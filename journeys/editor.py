@@ -16,7 +16,9 @@ from django_htmx.http import trigger_client_event
 from stages.models import Channel, Tactic
 
 from .access import get_journey_for, get_journey_stage, get_stage_offer, get_stage_tactic
+from .economics import funnel_bars, journey_economics
 from .forms import OfferForm
+from .gaps import journey_gaps
 from .models import STAGE_OFFER_KINDS, Journey, JourneyStage, StageTactic
 from .selectors import journey_stage_views
 from .services import (
@@ -36,6 +38,7 @@ from .services import (
     tactic_reorder,
     tactic_restore,
 )
+from .snapshot import journey_snapshot
 from .views import HtmxHttpRequest
 
 JOURNEY_CHANGED = "journey-changed"
@@ -91,6 +94,10 @@ def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict
         "pace": pace if elapsed else "",
         "pace_minutes": pace_minutes,
         "stage_slug": current.slug,
+        "economics_inputs": (
+            ("monthly_reach", "Monthly reach (people)", field_text(journey.monthly_reach)),
+            ("monthly_spend", "Monthly acquisition spend", field_text(journey.monthly_spend)),
+        ),
         "channels": Channel.choices,
         "offer_form": OfferForm(prefix="new-offer", initial={"kind": current.offer_kinds[0]})
         if current.offer_kinds
@@ -155,6 +162,26 @@ def _error_response(
         return render(request, "journeys/editor.html", context, status=422)
     context = _editor_context(journey, slug, **{f"{section}_error": message})
     return render(request, f"journeys/editor.html#{section}", context)
+
+
+# --- Insights: gaps and economics, refreshed after every change
+
+
+@login_required
+@require_GET
+def journey_insights(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    journey = get_journey_for(request.user, pk, edit=True)
+    snapshot = journey_snapshot(journey)
+    economics = journey_economics(snapshot)
+    context = {
+        "journey": journey,
+        "gaps": journey_gaps(snapshot),
+        "economics": economics,
+        "bars": funnel_bars(economics),
+    }
+    if request.htmx:
+        return render(request, "journeys/_insights.html", context)
+    return redirect("journey_editor", pk=journey.pk)
 
 
 # --- Autosave

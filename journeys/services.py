@@ -27,7 +27,7 @@ from .models import (
 
 # The fields the editor autosaves, per model. Anything else is refused.
 AUTOSAVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Journey: ("title",),
+    Journey: ("title", "monthly_reach", "monthly_spend"),
     JourneyStage: ("goal", "metric", "target_conversion", "notes"),
     StageTactic: ("notes",),
 }

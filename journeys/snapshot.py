@@ -91,6 +91,8 @@ class JourneySnapshot:
     ladder: tuple[OfferSnap, ...]
     stages: tuple[StageSnap, ...]
     taken_at: datetime = field(default_factory=timezone.now)
+    monthly_reach: int = 0
+    monthly_spend: Decimal = Decimal("0")
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form, stored on the export so the worker renders exactly this."""
@@ -125,6 +127,7 @@ class JourneySnapshot:
                 "ladder": tuple(offer(o) for o in raw["ladder"]),
                 "stages": stages,
                 "taken_at": datetime.fromisoformat(raw["taken_at"]),
+                "monthly_spend": Decimal(raw.get("monthly_spend", "0")),
             }
         )
 
@@ -226,4 +229,6 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
         core_offer=_offer(journey.core_offer),
         ladder=offer_ladder(_offer(journey.core_offer), stages),
         stages=tuple(stages),
+        monthly_reach=journey.monthly_reach,
+        monthly_spend=journey.monthly_spend,
     )

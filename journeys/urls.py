@@ -20,6 +20,7 @@ urlpatterns = [
     path("journeys/<int:pk>/present/", editor.journey_editor, name="journey_present"),
     path("journeys/<int:pk>/rail/", editor.stage_rail, name="journey_rail"),
     path("journeys/<int:pk>/autosave/", editor.autosave, name="journey_autosave"),
+    path("journeys/<int:pk>/insights/", editor.journey_insights, name="journey_insights"),
     path("journeys/<int:pk>/session/", editor.session_toggle_view, name="journey_session"),
     path("journeys/<int:pk>/stages/<slug:slug>/", editor.stage_panel, name="journey_stage"),
     path("journeys/<int:pk>/stages/<slug:slug>/save/", editor.stage_save, name="stage_save"),

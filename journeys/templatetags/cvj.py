@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 from journeys.services import field_text
@@ -23,3 +25,18 @@ def fieldtext(value: object) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key) if mapping else None
+
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
+
+
+@register.filter
+def money(value: object, currency: str = "USD") -> str:
+    """A price or amount with its currency: $1,234.56 (or 'CHF 1,234.56')."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    sign = "−" if amount < 0 else ""
+    text = f"{abs(amount):,.2f}"
+    symbol = CURRENCY_SYMBOLS.get((currency or "").upper())
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{currency} {text}"

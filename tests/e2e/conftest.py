@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -72,6 +74,36 @@ class _SerialWSGIServer(WSGIServer):
         super().__init__(*args, **kwargs)
 
 
+class _InFlight:
+    """Wraps the live server's WSGI app to count the requests it is handling."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+        self.active = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable) -> object:
+        with self._lock:
+            self.active += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self._lock:
+                self.active -= 1
+
+    def wait_idle(self, timeout: float = 5.0, settle: float = 0.15) -> None:
+        deadline = time.monotonic() + timeout
+        idle_since = None
+        while time.monotonic() < deadline:
+            if self.active:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since >= settle:
+                return
+            time.sleep(0.02)
+
+
 @pytest.fixture(scope="session")
 def live_server(request: pytest.FixtureRequest, django_db_setup) -> Iterator[LiveServer]:
     """pytest-django's live server, started after the test database exists, and answering
@@ -94,8 +126,21 @@ def live_server(request: pytest.FixtureRequest, django_db_setup) -> Iterator[Liv
     if server.thread.connections_override:
         server.thread.server_class = _SerialWSGIServer
     server.start()
+    httpd = server.thread.httpd
+    httpd.set_app(_InFlight(httpd.get_app()))
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _server_idle_before_flush(live_server) -> Iterator[None]:
+    """After a test, let the server finish what the (by then closed) browser sent.
+
+    The transactional flush comes next; on PostgreSQL a request still running (the editor
+    refreshes the rail and the library in the background) can deadlock with its TRUNCATE.
+    """
+    yield
+    live_server.thread.httpd.get_app().wait_idle()
 
 
 @pytest.fixture(autouse=True)
@@ -211,14 +256,14 @@ class Editor:
 
     def open(self, journey, stage: str = "aware") -> Editor:
         self.page.goto(f"/journeys/{journey.pk}/?stage={stage}")
-        self._ready(stage)
+        self.wait_ready(stage)
         return self
 
     def go_to_stage(self, slug: str) -> None:
         self.page.locator(f"#stage-rail .stage-tab.s-{slug}").click()
-        self._ready(slug)
+        self.wait_ready(slug)
 
-    def _ready(self, slug: str) -> None:
+    def wait_ready(self, slug: str) -> None:
         expect(self.panel).to_have_attribute("data-stage", slug)
         # The swapped-in fields are bound by editor.js on htmx:load; typing earlier is lost.
         expect(self.box("notes")).to_have_attribute("data-autosave-bound", "1")

@@ -170,11 +170,11 @@ def test_switching_stage_by_keyboard_right_after_typing_still_saves_the_text(
     ed = editor(signed_in).open(journey)
     ed.field("notes").press_sequentially("Last words before moving on")
     signed_in.keyboard.press("Alt+Digit2")  # well within the autosave pause
-    ed._ready("engage")
+    ed.wait_ready("engage")
     expect(ed.status).to_have_text(SAVED)
     assert stored(journey, "notes") == "Last words before moving on"
     signed_in.keyboard.press("Alt+ArrowLeft")
-    ed._ready("aware")
+    ed.wait_ready("aware")
     expect(ed.field("notes")).to_have_value("Last words before moving on")
 
 

@@ -71,7 +71,7 @@ def test_a_strategist_builds_a_journey_from_an_empty_agency_and_it_all_persists(
 
     # The editor: stage fields autosave as they are typed
     ed = editor(page)
-    ed._ready("aware")
+    ed.wait_ready("aware")
     ed.field("goal").press_sequentially("Get <b>noticed</b> by busy parents nearby")
     ed.field("metric").fill("Reach in target suburbs")
     ed.field("target_conversion").fill("12.5")
@@ -139,7 +139,7 @@ def test_a_strategist_builds_a_journey_from_an_empty_agency_and_it_all_persists(
 
     # Reload: everything is still there
     page.reload()
-    ed._ready("ascend")
+    ed.wait_ready("ascend")
     expect(ed.offers.locator(".tactic-name")).to_have_text(
         ["Biweekly Home Reset", "Move-Out Clean"]
     )

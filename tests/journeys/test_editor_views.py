@@ -18,11 +18,7 @@ from journeys.services import offer_attach, tactic_add, tactic_remove
 from stages.models import Tactic
 from tests.factories import BusinessFactory, OfferFactory, TacticFactory, make_journey
 
-pytestmark = [
-    pytest.mark.django_db,
-    # WhiteNoise warns about a missing STATIC_ROOT until `collectstatic` has run.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 HX = {"HX-Request": "true"}
 AUTOSAVE = {"X-CVJ-Autosave": "1"}

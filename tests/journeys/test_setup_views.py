@@ -21,11 +21,7 @@ from tests.factories import (
     make_journey,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    # WhiteNoise warns about a missing STATIC_ROOT until `collectstatic` has run.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 HX = {"HX-Request": "true"}
 

@@ -1,0 +1,277 @@
+"""Export benchmark: click "Generate PDF" to a downloadable PDF, 5 exports in flight.
+
+    .venv/bin/python bench/export.py [--rounds 4] [--journeys 5]
+
+gunicorn (sync workers) and a warm Celery worker (prefork, concurrency 2) on a throwaway
+redis-server and PostgreSQL. Each round edits the 5 demo-sized journeys (an autosave of the
+title, so a new export is due), then 5 browsers at once POST /journeys/<id>/exports/ and poll
+/journeys/<id>/exports/status/ until the card offers "Download PDF". Target: p95 ≤ 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import _lib
+
+DB_NAME = "cvj_bench_export"
+TARGET_P95_S = 3.0
+
+
+def clone_demo(title: str) -> int:
+    """A journey with exactly the demo journey's content (the seed's spec), so each renders to
+    the same PDF as the demo."""
+    from django.contrib.auth import get_user_model
+
+    from journeys import demo
+    from journeys.models import Journey
+    from journeys.services import journey_create, offer_attach, tactic_add
+    from stages.models import Tactic
+
+    template = Journey.objects.select_related("business", "persona", "core_offer").get(
+        title=demo.DEMO_JOURNEY["title"]
+    )
+    offers = {o.name: o for o in template.business.offers.all()}
+    offer_names = {row["key"]: row["name"] for row in demo.DEMO_OFFERS}
+    journey = journey_create(
+        business=template.business,
+        persona=template.persona,
+        core_offer=template.core_offer,
+        title=title,
+        owner=get_user_model().objects.get(username="strategist"),
+    )
+    for entry in journey.stages.select_related("stage"):
+        spec = demo.DEMO_JOURNEY["stages"][entry.stage.slug]
+        entry.goal, entry.metric, entry.notes = spec["goal"], spec["metric"], spec["notes"]
+        entry.target_conversion = Decimal(spec["target_conversion"])
+        entry.save()
+        for row in spec["tactics"]:
+            if "library" in row:
+                tactic = Tactic.objects.get(stage=entry.stage, agency=None, name=row["library"])
+                tactic_add(journey_stage=entry, tactic=tactic, notes=row["notes"])
+            else:
+                tactic_add(
+                    journey_stage=entry,
+                    custom_name=row["custom"],
+                    channel=row.get("channel", ""),
+                    notes=row["notes"],
+                )
+        for key in spec["offers"]:
+            offer_attach(journey_stage=entry, offer=offers[offer_names[key]])
+    return journey.pk
+
+
+class Browser:
+    """One strategist's tab: signed-in cookies, HTMX headers."""
+
+    def __init__(self, base: str, session: _lib.Session) -> None:
+        self.base, self.session = base, session
+
+    def post(self, path: str, form: dict[str, str], **headers: str) -> _lib.Response:
+        return _lib.http_request(
+            self.base,
+            "POST",
+            path,
+            body=urlencode(form).encode(),
+            headers=self.session.headers(
+                **{"Content-Type": "application/x-www-form-urlencoded", **headers}
+            ),
+        )
+
+    def get(self, path: str, **headers: str) -> _lib.Response:
+        return _lib.http_get(self.base, path, headers={"Cookie": self.session.cookie, **headers})
+
+
+def edit_title(browser: Browser, journey_id: int, old: str, new: str) -> None:
+    resp = browser.post(
+        f"/journeys/{journey_id}/autosave/",
+        {"target": "journey", "field": "title", "value": new, "base": old},
+        **{"X-CVJ-Autosave": "1"},
+    )
+    if resp.status != 200 or '"saved"' not in resp.text:
+        raise RuntimeError(f"title autosave failed: HTTP {resp.status} {resp.text[:200]}")
+
+
+def click_to_download(
+    browser: Browser, journey_id: int, barrier: threading.Barrier, poll: float, timeout: float
+) -> dict[str, float]:
+    barrier.wait()
+    clicked_wall = time.time()
+    started = time.perf_counter()
+    resp = browser.post(
+        f"/journeys/{journey_id}/exports/", {}, **{"HX-Request": "true", "HX-Target": "export-card"}
+    )
+    if resp.status != 200:
+        raise RuntimeError(f"Generate PDF for #{journey_id}: HTTP {resp.status}")
+    answered = time.perf_counter() - started
+    polls = 0
+    while "Download PDF" not in resp.text:
+        if "export-state bad" in resp.text:
+            raise RuntimeError(f"export of #{journey_id} failed:\n{resp.text[:600]}")
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError(f"export of #{journey_id} not ready after {timeout:.0f} s")
+        time.sleep(poll)
+        polls += 1
+        resp = browser.get(
+            f"/journeys/{journey_id}/exports/status/?poll=1", **{"HX-Request": "true"}
+        )
+        if resp.status not in (200, 286):
+            raise RuntimeError(f"status of #{journey_id}: HTTP {resp.status}")
+    return {
+        "journey": journey_id,
+        "seconds": time.perf_counter() - started,
+        "post_s": answered,
+        "polls": polls,
+        "clicked_at": clicked_wall,
+    }
+
+
+def run_round(
+    browser: Browser, ids: list[int], titles: dict[int, str], label: str, args: argparse.Namespace
+) -> list[dict[str, float]]:
+    for journey_id in ids:
+        new = f"{titles[journey_id].split(' · ')[0]} · {label}"
+        edit_title(browser, journey_id, titles[journey_id], new)
+        titles[journey_id] = new
+    barrier = threading.Barrier(len(ids))
+    with ThreadPoolExecutor(len(ids)) as pool:
+        futures = [
+            pool.submit(click_to_download, browser, jid, barrier, args.poll, args.timeout)
+            for jid in ids
+        ]
+        return [f.result() for f in futures]
+
+
+def server_side(samples: list[dict[str, float]]) -> list[dict[str, Any]]:
+    """Per export, from the Export rows: queue wait, render time, done − click."""
+    from django.db import connections
+
+    from journeys.models import Export
+
+    rows = []
+    for sample in samples:
+        clicked = datetime.fromtimestamp(sample["clicked_at"], tz=UTC)
+        export = (
+            Export.objects.filter(journey_id=sample["journey"], created_at__gte=clicked)
+            .order_by("created_at")
+            .first()
+        )
+        if export is None or export.finished_at is None or export.started_at is None:
+            continue
+        rows.append(
+            {
+                "queue_s": (export.started_at - export.created_at).total_seconds(),
+                "render_s": (export.render_ms or 0) / 1000,
+                "done_s": (export.finished_at - clicked).total_seconds(),
+                "pages": export.pages,
+                "attempts": export.attempts,
+            }
+        )
+    connections.close_all()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=4, help="measured rounds (4)")
+    parser.add_argument("--journeys", type=int, default=5, help="exports in flight (5)")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers (5)")
+    parser.add_argument("--concurrency", type=int, default=2, help="Celery concurrency (2)")
+    parser.add_argument("--poll", type=float, default=0.2, help="status poll interval s (0.2)")
+    parser.add_argument("--timeout", type=float, default=90, help="per export, s (90)")
+    args = parser.parse_args()
+
+    _lib.run_setup()
+    _lib.banner("Export: click to downloadable PDF (gunicorn + Celery + Redis + PostgreSQL)")
+    load_before = _lib.load_note("before")
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(_lib.temp_dir("cvj-bench-export-"))
+        db_url = stack.enter_context(_lib.pg_database(DB_NAME))
+        redis_url = stack.enter_context(_lib.redis_server(tmp))
+        env = _lib.app_env(
+            database_url=db_url, media_root=tmp / "media", redis_url=redis_url, production=True
+        )
+        _lib.manage(env, "migrate", "--no-input")
+        _lib.manage(env, "seed_demo")
+        _lib.setup_django(env)
+        ids = [clone_demo(f"Export bench {n + 1}") for n in range(args.journeys)]
+        from django.db import connections
+
+        connections.close_all()
+        _lib.step(f"{len(ids)} journeys with the demo journey's content")
+        stack.enter_context(_lib.celery_worker(env, tmp, concurrency=args.concurrency))
+        base = stack.enter_context(_lib.gunicorn(env, tmp, workers=args.workers))
+        browser = Browser(base, _lib.http_login(base, "strategist"))
+        titles = {jid: f"Export bench {n + 1}" for n, jid in enumerate(ids)}
+
+        warm = run_round(browser, ids, titles, "warm-up", args)
+        _lib.step(
+            "warm-up round (not counted): " + ", ".join(f"{s['seconds']:.2f}" for s in warm) + " s"
+        )
+        samples: list[dict[str, float]] = []
+        for n in range(args.rounds):
+            got = run_round(browser, ids, titles, f"round {n + 1}", args)
+            samples += got
+            _lib.step(f"round {n + 1}: " + ", ".join(f"{s['seconds']:.2f}" for s in got) + " s")
+        server = server_side(samples)
+
+    seconds = [s["seconds"] for s in samples]
+    p50, p95 = _lib.percentile(seconds, 50), _lib.percentile(seconds, 95)
+    print()
+    print(
+        f"  {len(samples)} exports: {args.rounds} rounds × {args.journeys} in flight, "
+        f"Celery concurrency {args.concurrency}, polled every {args.poll:g} s"
+    )
+    rows = [
+        ["click → 'Download PDF' (client)", p50, p95, max(seconds)],
+        ["  POST answer", *_pcts([s["post_s"] for s in samples])],
+    ]
+    if server:
+        rows += [
+            ["click → done (Export.finished_at)", *_pcts([r["done_s"] for r in server])],
+            ["  waiting in the queue", *_pcts([r["queue_s"] for r in server])],
+            ["  rendering (render_ms)", *_pcts([r["render_s"] for r in server])],
+        ]
+    _lib.table(["seconds", "p50", "p95", "max"], rows)
+    if server:
+        pages = {r["pages"] for r in server}
+        retries = sum(1 for r in server if r["attempts"] != 1)
+        print(f"  pages per PDF: {sorted(pages)}; exports needing more than one attempt: {retries}")
+    met = p95 <= TARGET_P95_S
+    print(
+        "  "
+        + _lib.verdict(
+            met,
+            f"p95 {p95:.2f} s vs target ≤ {TARGET_P95_S:g} s"
+            + ("" if met else f" ({p95 - TARGET_P95_S:+.2f} s, {p95 / TARGET_P95_S:.2f}×)"),
+        )
+    )
+    _lib.save_results(
+        "export",
+        {
+            "samples": samples,
+            "server": server,
+            "p50_s": p50,
+            "p95_s": p95,
+            "target_p95_s": TARGET_P95_S,
+            "met": met,
+            "params": vars(args),
+            "load": {"before": load_before, "after": _lib.load_note("after")},
+        },
+    )
+
+
+def _pcts(values: list[float]) -> list[float]:
+    return [_lib.percentile(values, 50), _lib.percentile(values, 95), max(values)]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""Offer-ladder economics: a projected monthly funnel and what it earns, in exact Decimals.
+
+Assumptions (shown in the editor and the PDF):
+* Each stage's *target conversion %* is the share of people at that stage who reach the next:
+  aware × Aware% = engaged; engaged × Engage% = subscribers; subscribers × Subscribe% = first
+  buyers; first buyers × Convert% = excited customers; excited × Excite% = multi-buyers;
+  multi-buyers × Ascend% = advocates; advocates × Advocate% = promoters;
+  promoters × Promote% = referred new customers.
+* First buyers buy the entry-point offer (the first one attached at Convert).
+* Multi-buyers buy the core offer; each further ascension offer on the ladder is bought by the
+  Ascend % of the buyers of the rung below.
+* Lead magnets and referral incentives earn nothing directly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .snapshot import JourneySnapshot
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+FUNNEL_LEVELS = (
+    ("aware", "Aware"),
+    ("engage", "Engaged"),
+    ("subscribe", "Subscribers"),
+    ("convert", "First buyers"),
+    ("excite", "Excited customers"),
+    ("ascend", "Multi-buyers"),
+    ("advocate", "Advocates"),
+    ("promote", "Promoters"),
+)
+
+
+@dataclass(frozen=True)
+class FunnelLevel:
+    slug: str
+    label: str
+    people: Decimal
+    rate: Decimal | None  # the stage's conversion % that feeds the next level
+
+
+@dataclass(frozen=True)
+class OfferRevenue:
+    name: str
+    kind_label: str
+    price: Decimal
+    buyers: Decimal
+    revenue: Decimal
+
+
+@dataclass(frozen=True)
+class Economics:
+    reach: int
+    spend: Decimal
+    levels: tuple[FunnelLevel, ...]
+    referred_customers: Decimal
+    offers: tuple[OfferRevenue, ...]
+    front_end_revenue: Decimal
+    back_end_revenue: Decimal
+    total_revenue: Decimal
+    profit: Decimal
+    cost_per_lead: Decimal | None
+    cost_per_first_buyer: Decimal | None
+    entry_price: Decimal
+    entry_covers_acquisition: bool | None
+    value_per_customer: Decimal | None
+    break_even_reach: Decimal | None
+    missing_rates: tuple[str, ...]
+
+    @property
+    def is_configured(self) -> bool:
+        return self.reach > 0
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _people(value: Decimal) -> Decimal:
+    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    return _money(numerator / denominator) if denominator > 0 else None
+
+
+def journey_economics(snapshot: JourneySnapshot) -> Economics:
+    """Project the funnel and revenue from the snapshot's rates, reach, spend and prices."""
+    reach = Decimal(snapshot.monthly_reach)
+    spend = snapshot.monthly_spend
+    stages = {s.slug: s for s in snapshot.stages}
+    rates = {
+        slug: (
+            stages[slug].target_conversion / 100
+            if stages[slug].target_conversion is not None
+            else ZERO
+        )
+        for slug, _ in FUNNEL_LEVELS
+        if slug in stages
+    }
+    missing = tuple(
+        stages[slug].name
+        for slug, _ in FUNNEL_LEVELS
+        if slug in stages and stages[slug].target_conversion is None
+    )
+
+    exact: dict[str, Decimal] = {}
+    people = reach
+    for slug, _label in FUNNEL_LEVELS:
+        exact[slug] = people
+        people = people * rates.get(slug, ZERO)
+    referred = people  # promoters × Promote%
+
+    entry_offers = (
+        [o for o in stages["convert"].offers if o.kind == "entry_point"] if stages else []
+    )
+    entry_price = entry_offers[0].price if entry_offers else ZERO
+    first_buyers, multi_buyers = exact["convert"], exact["ascend"]
+    offers: list[OfferRevenue] = []
+    if entry_offers:
+        offers.append(
+            OfferRevenue(
+                entry_offers[0].name,
+                entry_offers[0].kind_label,
+                entry_price,
+                _people(first_buyers),
+                _money(first_buyers * entry_price),
+            )
+        )
+    core = snapshot.core_offer
+    offers.append(
+        OfferRevenue(
+            core.name,
+            core.kind_label,
+            core.price,
+            _people(multi_buyers),
+            _money(multi_buyers * core.price),
+        )
+    )
+    rung_buyers = multi_buyers
+    ladder = [o for o in stages["ascend"].offers if o.kind == "ascension"] if stages else []
+    back_end = multi_buyers * core.price
+    for offer in ladder:
+        rung_buyers = rung_buyers * rates.get("ascend", ZERO)
+        back_end += rung_buyers * offer.price
+        offers.append(
+            OfferRevenue(
+                offer.name,
+                offer.kind_label,
+                offer.price,
+                _people(rung_buyers),
+                _money(rung_buyers * offer.price),
+            )
+        )
+    front_end = first_buyers * entry_price
+    total = front_end + back_end
+    cost_per_first_buyer = _ratio(spend, first_buyers)
+    return Economics(
+        reach=snapshot.monthly_reach,
+        spend=_money(spend),
+        levels=tuple(
+            FunnelLevel(
+                slug,
+                label,
+                _people(exact[slug]),
+                stages[slug].target_conversion if slug in stages else None,
+            )
+            for slug, label in FUNNEL_LEVELS
+        ),
+        referred_customers=_people(referred),
+        offers=tuple(offers),
+        front_end_revenue=_money(front_end),
+        back_end_revenue=_money(back_end),
+        total_revenue=_money(total),
+        profit=_money(total - spend),
+        cost_per_lead=_ratio(spend, exact["subscribe"]),
+        cost_per_first_buyer=cost_per_first_buyer,
+        entry_price=entry_price,
+        entry_covers_acquisition=None
+        if cost_per_first_buyer is None
+        else entry_price >= cost_per_first_buyer,
+        value_per_customer=_ratio(total, first_buyers),
+        break_even_reach=_people(reach * spend / total) if total > 0 else None,
+        missing_rates=missing,
+    )
+
+
+@dataclass(frozen=True)
+class FunnelBar:
+    label: str
+    people: Decimal
+    x: float  # bar geometry in the chart's 640-wide coordinate space
+    width: float
+    y: int
+    color: str
+
+
+STAGE_COLORS = (
+    "#7c3aed", "#6d5ef0", "#4f7cf3", "#2f95e6", "#16a6b8", "#18a57a", "#57a83a", "#c08a1a",
+)  # fmt: skip
+CHART_BAR_LEFT, CHART_BAR_SPAN, CHART_ROW = 170.0, 380.0, 34
+
+
+def funnel_bars(economics: Economics) -> list[FunnelBar]:
+    """Geometry for the funnel chart (log scale, so promoters stay visible next to reach):
+    the same drawing in the editor and the PDF."""
+    top = max((float(level.people) for level in economics.levels), default=0.0)
+    bars = []
+    for index, level in enumerate(economics.levels):
+        share = math.log10(float(level.people) + 1) / math.log10(top + 1) if top > 0 else 0.0
+        width = round(max(share, 0.03) * CHART_BAR_SPAN, 1)
+        bars.append(
+            FunnelBar(
+                label=level.label,
+                people=level.people,
+                x=round(CHART_BAR_LEFT + (CHART_BAR_SPAN - width) / 2, 1),
+                width=width,
+                y=index * CHART_ROW,
+                color=STAGE_COLORS[index],
+            )
+        )
+    return bars

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from journeys.gaps import journey_gaps
+from journeys.services import offer_attach, tactic_add
+from journeys.snapshot import journey_snapshot
+from stages.models import Tactic
+from tests.factories import OfferFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def rules(journey) -> set[str]:
+    return {gap.rule for gap in journey_gaps(journey_snapshot(journey))}
+
+
+def stage(journey, slug):
+    return journey.stages.select_related("stage").get(stage__slug=slug)
+
+
+@pytest.fixture
+def healthy(journey):
+    """Every stage has a fitting tactic and every offer slot is filled: no gaps."""
+    business = journey.business
+    for entry in journey.stages.select_related("stage"):
+        tactic = Tactic.objects.filter(stage=entry.stage, agency__isnull=True).first()
+        tactic_add(journey_stage=entry, tactic=tactic)
+    tactic_add(journey_stage=stage(journey, "excite"), custom_name="Welcome email sequence")
+    offer_attach(
+        journey_stage=stage(journey, "subscribe"),
+        offer=OfferFactory(business=business, kind="lead_magnet", price=0),
+    )
+    offer_attach(
+        journey_stage=stage(journey, "convert"),
+        offer=OfferFactory(business=business, kind="entry_point", price=19),
+    )
+    offer_attach(journey_stage=stage(journey, "ascend"), offer=journey.core_offer)
+    return journey
+
+
+def test_a_complete_journey_has_no_gaps(healthy):
+    assert journey_gaps(journey_snapshot(healthy)) == []
+
+
+def test_an_empty_journey_reports_every_stage_and_missing_offer(journey):
+    gaps = journey_gaps(journey_snapshot(journey))
+    found = {g.rule for g in gaps}
+    assert {"empty_stage", "no_lead_magnet", "no_entry_point", "no_ascension"} <= found
+    assert {"no_advocate", "no_promote"} <= found
+    assert sum(g.rule == "empty_stage" for g in gaps) == 8
+    assert gaps[0].severity == "critical"  # most severe first
+
+
+def test_entry_offer_priced_at_the_core_price_is_flagged(healthy):
+    entry = stage(healthy, "convert").offers.get().offer
+    entry.price = healthy.core_offer.price
+    entry.save()
+    assert "entry_not_below_core" in rules(healthy)
+
+
+def test_core_offer_pitched_at_aware_is_flagged(healthy):
+    aware = stage(healthy, "aware")
+    aware.goal = f"Sell the {healthy.core_offer.name} to everyone who sees us"
+    aware.save()
+    assert "core_too_early" in rules(healthy)
+
+
+def test_excite_without_follow_up_is_a_tip(healthy):
+    excite = stage(healthy, "excite")
+    excite.tactics.filter(custom_name="Welcome email sequence").delete()
+    for st in excite.tactics.all():
+        if any(w in st.name.lower() for w in ("welcome", "onboard", "check-in", "follow", "guide")):
+            st.delete()
+    tactic_add(journey_stage=excite, custom_name="Surprise gift")
+    assert "excite_no_follow_up" in rules(healthy)
+
+
+def test_persona_without_pains_or_awareness_is_flagged(healthy):
+    persona = healthy.persona
+    persona.pains, persona.awareness_level = "", ""
+    persona.save()
+    assert {"persona_no_pains", "persona_no_awareness"} <= rules(healthy)
+
+
+def test_gap_messages_and_fixes_are_plain_language(journey):
+    for gap in journey_gaps(journey_snapshot(journey)):
+        assert gap.message.endswith((".", "!")) and gap.fix
+        assert gap.severity in {"critical", "warning", "tip"}
+
+
+def test_prices_do_not_need_to_be_integers(healthy):
+    entry = stage(healthy, "convert").offers.get().offer
+    entry.price = Decimal("128.99")
+    healthy.core_offer.price = Decimal("129.00")
+    healthy.core_offer.save()
+    entry.save()
+    assert "entry_not_below_core" not in rules(healthy)
