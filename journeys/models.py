@@ -448,3 +448,30 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return f"Share link for {self.journey}"
+
+
+class JourneyTemplate(models.Model):
+    """A reusable journey in the portable JSON format: an agency's own, saved from a journey.
+
+    The built-in industry templates ship as files (journeys/industry_templates/)."""
+
+    agency = models.ForeignKey("cvj.Agency", on_delete=models.CASCADE, related_name="templates")
+    name = models.CharField(max_length=120)
+    industry = models.CharField(max_length=120, blank=True)
+    description = models.TextField(
+        max_length=1000, validators=[MaxLengthValidator(1000)], blank=True
+    )
+    document = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="journey_template_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
