@@ -12,7 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import ACTIVE_EXPORT_STATUSES, Export, ExportStatus, Journey, export_file_name
+from .models import (
+    ACTIVE_EXPORT_STATUSES,
+    Export,
+    ExportStatus,
+    Journey,
+    JourneyVersion,
+    export_file_name,
+)
 from .pdf import RenderedPdf
 from .snapshot import journey_snapshot
 
@@ -21,13 +28,17 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 
-def export_request(*, journey: Journey, user: AbstractBaseUser | None) -> tuple[Export, bool]:
-    """Snapshot the journey and queue a render; a repeat request for the same version returns
-    the export already queued, rendering or done (double-clicks make one export)."""
+def export_request(
+    *, journey: Journey, user: AbstractBaseUser | None, version: JourneyVersion | None = None
+) -> tuple[Export, bool]:
+    """Snapshot the journey (or take a frozen version's snapshot) and queue a render; a repeat
+    request for the same journey version returns the export already queued, rendering or
+    done (double-clicks make one export)."""
     with transaction.atomic():
         locked = Journey.objects.select_for_update().get(pk=journey.pk)
+        rendered_version = version.journey_version if version else locked.version
         existing = (
-            Export.objects.filter(journey=locked, journey_version=locked.version)
+            Export.objects.filter(journey=locked, journey_version=rendered_version)
             .exclude(status=ExportStatus.FAILED)
             .order_by("-created_at")
             .first()
@@ -38,13 +49,15 @@ def export_request(*, journey: Journey, user: AbstractBaseUser | None) -> tuple[
             with transaction.atomic():
                 export = Export.objects.create(
                     journey=locked,
-                    journey_version=locked.version,
-                    snapshot=journey_snapshot(locked).to_json(),
+                    journey_version=rendered_version,
+                    snapshot=version.snapshot if version else journey_snapshot(locked).to_json(),
                     requested_by=user,
                 )
         except IntegrityError:  # a concurrent request won the race
             return Export.objects.get(
-                journey=locked, journey_version=locked.version, status__in=ACTIVE_EXPORT_STATUSES
+                journey=locked,
+                journey_version=rendered_version,
+                status__in=ACTIVE_EXPORT_STATUSES,
             ), False
         transaction.on_commit(lambda: export_enqueue(export_id=export.pk))
     return export, True

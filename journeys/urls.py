@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import editor, export_views, share_views, views
+from . import editor, export_views, share_views, version_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -77,6 +77,12 @@ urlpatterns = [
     path("journeys/<int:pk>/exports/", export_views.export_create, name="export_create"),
     path("journeys/<int:pk>/exports/status/", export_views.export_status, name="export_status"),
     path("journeys/<int:pk>/view/", views.journey_view, name="journey_view"),
+    path("journeys/<int:pk>/versions/", version_views.version_history, name="journey_versions"),
+    path(
+        "journeys/<int:pk>/versions/<int:number>/pdf/",
+        version_views.version_export,
+        name="version_export",
+    ),
     path("journeys/<int:pk>/status/", share_views.journey_status, name="journey_status"),
     path(
         "journeys/<int:pk>/share-links/",
