@@ -39,6 +39,7 @@ from .services import (
     tactic_restore,
 )
 from .snapshot import journey_snapshot
+from .suggestions import tactic_suggestions
 from .views import HtmxHttpRequest
 
 JOURNEY_CHANGED = "journey-changed"
@@ -85,8 +86,15 @@ def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict
     elapsed = session_elapsed(journey)
     agenda = _agenda(journey, views, elapsed)
     pace, pace_minutes = _pace(agenda, current.entry.stage.position, elapsed)
+    # Only an empty stage pays for the suggestion query, so the page cost stays fixed.
+    suggestions = (
+        tactic_suggestions(journey=journey, journey_stage=current.entry)
+        if not current.tactics
+        else []
+    )
     return {
         "journey": journey,
+        "suggestions": suggestions,
         "stage_views": views,
         "current": current,
         "elapsed": elapsed,

@@ -146,6 +146,39 @@ def persona_incomplete(s: JourneySnapshot) -> Iterator[Gap]:
         )
 
 
+# What engages each awareness level (DOMAIN.md): entertain the unaware, educate the
+# problem-aware, contrast with other solutions for the solution-aware, compare with
+# competitors for the product-aware. Channels that carry that kind of content:
+AWARENESS_CHANNELS: dict[str, tuple[str, ...]] = {
+    "unaware": ("social", "paid", "events", "content", "partners"),
+    "problem_aware": ("content", "search", "email", "social", "events"),
+    "solution_aware": ("content", "cro", "email", "search", "sales"),
+    "product_aware": ("sales", "cro", "email", "product", "partners"),
+}
+AWARENESS_ADVICE = {
+    "unaware": "entertain them (social video, events, partner features)",
+    "problem_aware": "educate them about the problem (blog, guides, search content)",
+    "solution_aware": "contrast your approach with the usual solutions (comparisons, case content)",
+    "product_aware": "compare with competitors and make the offer concrete (demos, reviews)",
+}
+
+
+def engage_mismatches_awareness(s: JourneySnapshot) -> Iterator[Gap]:
+    level = s.persona.awareness_level
+    engage = _stage(s, "engage")
+    if not level or not engage.tactics:
+        return
+    fitting = AWARENESS_CHANNELS[level]
+    if not any(t.channel in fitting for t in engage.tactics):
+        yield Gap(
+            "engage_awareness_mismatch",
+            "warning",
+            "engage",
+            f"Engage content doesn't fit a {s.persona.awareness_label.lower()} persona.",
+            f"For {s.persona.name}, {AWARENESS_ADVICE[level]}.",
+        )
+
+
 RULES: tuple[Callable[[JourneySnapshot], Iterator[Gap]], ...] = (
     empty_stages,
     subscribe_without_lead_magnet,
@@ -156,6 +189,7 @@ RULES: tuple[Callable[[JourneySnapshot], Iterator[Gap]], ...] = (
     excite_without_follow_up,
     no_review_or_referral_ask,
     persona_incomplete,
+    engage_mismatches_awareness,
 )
 
 

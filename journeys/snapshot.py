@@ -43,6 +43,7 @@ class TacticSnap:
     channel_label: str
     notes: str
     is_custom: bool
+    channel: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
                         else "",
                         notes=st.notes,
                         is_custom=st.tactic_id is None,
+                        channel=st.channel or (st.tactic.channel if st.tactic_id else ""),
                     )
                     for st in view.tactics
                 ),

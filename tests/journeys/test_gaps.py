@@ -98,3 +98,32 @@ def test_prices_do_not_need_to_be_integers(healthy):
     healthy.core_offer.save()
     entry.save()
     assert "entry_not_below_core" not in rules(healthy)
+
+
+def test_engage_content_must_fit_the_awareness_level(healthy):
+    engage = stage(healthy, "engage")
+    engage.tactics.all().delete()
+    tactic_add(journey_stage=engage, custom_name="Competitor comparison page", channel="sales")
+    persona = healthy.persona
+    persona.awareness_level = "unaware"
+    persona.save()
+    gaps = [g for g in journey_gaps(journey_snapshot(healthy)) if g.stage == "engage"]
+    assert [g.rule for g in gaps] == ["engage_awareness_mismatch"]
+    assert "entertain" in gaps[0].fix
+    persona.awareness_level = "product_aware"  # comparisons are right for them
+    persona.save()
+    assert "engage_awareness_mismatch" not in rules(healthy)
+
+
+def test_empty_stage_suggestions_fit_kind_and_awareness(journey):
+    from journeys.suggestions import tactic_suggestions
+
+    journey.business.kind = "b2b"
+    journey.business.save()
+    journey.persona.awareness_level = "unaware"
+    journey.persona.save()
+    aware = stage(journey, "aware")
+    suggested = tactic_suggestions(journey=journey, journey_stage=aware)
+    assert 0 < len(suggested) <= 5
+    assert all(t.stage_id == aware.stage_id and t.audience in ("any", "b2b") for t in suggested)
+    assert suggested[0].channel in ("social", "paid", "events", "content", "partners")

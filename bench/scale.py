@@ -1,0 +1,475 @@
+"""Scale benchmark: the dashboard, client search and tactic-library pages on an (almost) empty
+database and on one with 100 000 journeys over 10 000 businesses — 800 000 stage rows.
+
+    .venv/bin/python bench/scale.py [--businesses 10000] [--journeys-per-business 10]
+                                    [--requests 20] [--try-fixes]
+
+One agency owns everything (the worst case for its strategists' dashboard). Rows go in with
+PostgreSQL COPY and INSERT … SELECT, columns and defaults taken from the models, so added
+fields keep working. Each page: median server time of N requests (Django test Client, full
+middleware) after 3 warm-up requests, EMPTY (seed_demo: one agency, one journey) vs FULL.
+Target (issue 7): FULL ≤ 2× EMPTY. For a page that misses, the slowest query is EXPLAINed.
+`--try-fixes` then adds candidate indexes to the throwaway database (never to the app) and
+measures again, to show what an app change would buy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import random
+import re
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import _lib
+
+DB_NAME = "cvj_bench_scale"
+TARGET_RATIO = 2.0
+
+WORDS_A = (
+    "Bright Blue Golden Green Summit Harbor Maple Cedar Pioneer Liberty Evergreen Silver "
+    "Northern Coastal Urban Prairie Redwood Lakeside Hilltop Riverside Sunrise Keystone Granite "
+    "Copper Oak Willow Falcon Beacon Atlas Horizon Metro Valley Canyon Meadow Crest Orchard"
+).split()
+WORDS_B = (
+    "Plumbing Dental Bakery Fitness Roofing Landscaping Accounting Realty Pet Care Auto Repair "
+    "Coffee Yoga Tutoring Law Florist Catering Photography Salon Brewery Pharmacy Optics "
+    "Hardware Cycles Print Studio Consulting Insurance Chiropractic"
+).split()
+INDUSTRIES = (
+    "Home services",
+    "Health",
+    "Food & drink",
+    "Professional services",
+    "Retail",
+    "Fitness",
+    "Real estate",
+    "Automotive",
+)
+PERSONAS = ("Busy Parent", "Small-Business Owner", "First-Time Buyer", "Retiree", "Student")
+
+
+# --- Fast inserts, generic over the models' current fields
+
+
+def _field_defaults(model: Any, now: Any) -> dict[str, Any]:
+    defaults: dict[str, Any] = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            defaults[field.attname] = now
+        else:
+            defaults[field.attname] = field.get_default()
+    return defaults
+
+
+def copy_rows(cur: Any, model: Any, rows: Iterable[dict[str, Any]]) -> int:
+    """COPY rows (dicts by attname, ids included) into the model's table; unspecified fields
+    get the model's default."""
+    from django.utils import timezone
+
+    fields = [f for f in model._meta.concrete_fields]
+    defaults = _field_defaults(model, timezone.now())
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    names = [f.attname for f in fields]
+    n = 0
+    with cur.copy(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[k] if k in row else defaults[k] for k in names])
+            n += 1
+    return n
+
+
+def insert_select(cur: Any, model: Any, exprs: dict[str, str], from_sql: str) -> int:
+    """INSERT INTO model (…) SELECT <exprs or defaults> FROM …: server-side row generation."""
+    from django.utils import timezone
+
+    defaults = _field_defaults(model, timezone.now())
+    columns, selects, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(f'"{field.column}"')
+        if field.attname in exprs:
+            selects.append(exprs[field.attname])
+        else:
+            selects.append("%s")
+            params.append(defaults[field.attname])
+    cur.execute(
+        f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '
+        f"SELECT {', '.join(selects)} {from_sql}",
+        params,
+    )
+    return cur.rowcount
+
+
+def next_id(cur: Any, model: Any) -> int:
+    cur.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{model._meta.db_table}"')
+    return cur.fetchone()[0]
+
+
+def fix_sequence(cur: Any, model: Any) -> None:
+    table = model._meta.db_table
+    cur.execute(
+        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+        f'(SELECT MAX(id) FROM "{table}"))'
+    )
+
+
+@contextlib.contextmanager
+def timed(label: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    _lib.step(f"{label} ({time.perf_counter() - started:.1f} s)")
+
+
+def seed(db_url: str, businesses: int, per_business: int, agency_id: int, owner_id: int) -> None:
+    import psycopg
+    from django.utils import timezone
+
+    from journeys.models import Business, Journey, JourneyStage, Offer, Persona, StageTactic
+
+    rng = random.Random(2026)
+    now = timezone.now()
+    total = businesses * per_business
+    started = time.perf_counter()
+    with psycopg.connect(db_url) as conn, conn.cursor() as cur:
+        b0, p0, o0, j0 = (next_id(cur, m) for m in (Business, Persona, Offer, Journey))
+        with timed(f"{businesses:,} businesses"):
+            copy_rows(
+                cur,
+                Business,
+                (
+                    {
+                        "id": b0 + i,
+                        "agency_id": agency_id,
+                        "name": f"{rng.choice(WORDS_A)} {rng.choice(WORDS_B)} {i:05d}",
+                        "industry": INDUSTRIES[i % len(INDUSTRIES)],
+                        "kind": "b2b" if i % 3 == 0 else "b2c",
+                    }
+                    for i in range(businesses)
+                ),
+            )
+        with timed(f"{businesses:,} personas and {businesses:,} core offers"):
+            copy_rows(
+                cur,
+                Persona,
+                (
+                    {
+                        "id": p0 + i,
+                        "business_id": b0 + i,
+                        "name": PERSONAS[i % len(PERSONAS)],
+                        "pains": "Not enough time.",
+                    }
+                    for i in range(businesses)
+                ),
+            )
+            copy_rows(
+                cur,
+                Offer,
+                (
+                    {
+                        "id": o0 + i,
+                        "business_id": b0 + i,
+                        "name": "Core programme",
+                        "kind": "core",
+                        "price": 100 + i % 900,
+                    }
+                    for i in range(businesses)
+                ),
+            )
+        with timed(f"{total:,} journeys"):
+            year = 365 * 24 * 3600
+
+            def journeys() -> Iterator[dict[str, Any]]:
+                for i in range(total):
+                    b = i // per_business
+                    updated = now - timezone.timedelta(seconds=rng.randrange(year))
+                    yield {
+                        "id": j0 + i,
+                        "business_id": b0 + b,
+                        "persona_id": p0 + b,
+                        "core_offer_id": o0 + b,
+                        "title": f"{PERSONAS[b % len(PERSONAS)]} journey {i % per_business + 1}",
+                        "status": ("draft", "in_session", "final")[i % 3],
+                        "owner_id": owner_id,
+                        "version": 1 + i % 7,
+                        "created_at": updated,
+                        "updated_at": updated,
+                    }
+
+            copy_rows(cur, Journey, journeys())
+        with timed(f"{total * 8:,} journey stages (INSERT … SELECT)"):
+            insert_select(
+                cur,
+                JourneyStage,
+                {
+                    "journey_id": "j.id",
+                    "stage_id": "s.id",
+                    "metric": "s.default_metric",
+                    "updated_at": "j.updated_at",
+                },
+                "FROM journeys_journey j CROSS JOIN stages_stage s WHERE j.id >= %s" % int(j0),
+            )
+        with timed("stage tactics: one library tactic in 2–3 stages of 3 journeys out of 5"):
+            n = insert_select(
+                cur,
+                StageTactic,
+                {"journey_stage_id": "js.id", "tactic_id": "t.id", "position": "1"},
+                "FROM journeys_journeystage js "
+                "JOIN stages_stage s ON s.id = js.stage_id "
+                "JOIN LATERAL (SELECT id FROM stages_tactic t WHERE t.stage_id = s.id "
+                "AND t.agency_id IS NULL ORDER BY t.position, t.id LIMIT 1) t ON true "
+                f"WHERE js.journey_id >= {int(j0)} AND js.journey_id %% 5 < 3 "
+                "AND s.position <= 2 + js.journey_id %% 2",
+            )
+            _lib.step(f"  {n:,} stage tactics")
+        for model in (Business, Persona, Offer, Journey, JourneyStage, StageTactic):
+            fix_sequence(cur, model)
+        conn.commit()
+    with timed("VACUUM ANALYZE"), psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    _lib.step(f"seeded in {time.perf_counter() - started:.0f} s")
+
+
+# --- Measuring
+
+
+def pages(journey_id: int) -> dict[str, str]:
+    return {
+        "dashboard /": "/",
+        "dashboard /?q=Acme": "/?q=Acme",
+        "clients /clients/?q=Acme": "/clients/?q=Acme",
+        "clients /clients/": "/clients/",
+        "library …/aware/library/?q=review": (
+            f"/journeys/{journey_id}/stages/aware/library/?q=review"
+        ),
+    }
+
+
+def measure(client: Any, path: str, requests: int, warmup: int = 3) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        if (status := client.get(path).status_code) != 200:
+            raise RuntimeError(f"GET {path}: HTTP {status}")
+    times = []
+    captured: list[dict[str, str]] = []
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            client.get(path)
+            times.append(time.perf_counter() - started)
+        captured = list(queries.captured_queries)
+    return {
+        "median_ms": _lib.median(times) * 1000,
+        "min_ms": min(times) * 1000,
+        "queries": len(captured),
+        "sql": captured,
+    }
+
+
+def measure_all(client: Any, journey_id: int, requests: int) -> dict[str, dict[str, Any]]:
+    return {name: measure(client, path, requests) for name, path in pages(journey_id).items()}
+
+
+def explain(sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def diagnose(plan: str, sql: str) -> list[str]:
+    """Plain-language reading of a slow plan, and the index/app change that would fix it."""
+    notes = []
+    if re.search(r"UPPER\(.*\) LIKE UPPER", sql) or "~~" in plan:
+        notes.append(
+            "icontains → UPPER(col) LIKE UPPER('%…%'): a B-tree cannot serve a leading "
+            "wildcard, so every row is scanned. Fix: pg_trgm trigram GIN indexes on the "
+            "searched expressions, e.g. in Meta.indexes "
+            "GinIndex(OpClass(Upper('title'), name='gin_trgm_ops'), name='journey_title_trgm') "
+            "and the same for Business.name (needs `CREATE EXTENSION pg_trgm`, via "
+            "django.contrib.postgres.operations.TrigramExtension in a migration)."
+        )
+    if "COUNT(" in sql.upper() and "GROUP BY" in sql.upper():
+        notes.append(
+            "The paginator counts the *annotated* queryset: COUNT(*) over a GROUP BY that joins "
+            "every journey's stages and tactics. Fix in the view: paginate the plain queryset "
+            "(or give Paginator a count from journeys_for(user).count()), then compute "
+            "'stages with tactics' only for the 24 journeys on the page (one extra query)."
+        )
+    elif "GROUP BY" in sql.upper() and ("Sort" in plan or "HashAggregate" in plan):
+        notes.append(
+            "The page query aggregates (GROUP BY) across all matching rows before ORDER BY … "
+            "LIMIT can apply, so the -updated_at / name index cannot stop early. Fix: select "
+            "the page's ids from the plain indexed queryset first, then annotate those ids."
+        )
+    if "Seq Scan on journeys_journeystage" in plan or "Seq Scan on journeys_stagetactic" in plan:
+        notes.append("Sequential scans of the 800k-row stage table: see the aggregation note.")
+    return notes
+
+
+def try_fixes() -> list[str]:
+    """Candidate indexes, on the throwaway database only (never in the app's migrations)."""
+    from django.db import connection
+
+    statements = [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE INDEX bench_journey_title_trgm ON journeys_journey "
+        'USING gin (UPPER("title"::text) gin_trgm_ops)',
+        "CREATE INDEX bench_business_name_trgm ON journeys_business "
+        'USING gin (UPPER("name"::text) gin_trgm_ops)',
+        "CREATE INDEX bench_business_industry_trgm ON journeys_business "
+        'USING gin (UPPER("industry"::text) gin_trgm_ops)',
+        "ANALYZE",
+    ]
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+    return statements
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--businesses", type=int, default=10_000)
+    parser.add_argument("--journeys-per-business", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=20, help="measured requests (20)")
+    parser.add_argument(
+        "--try-fixes", action="store_true", help="add trigram indexes and measure again"
+    )
+    args = parser.parse_args()
+
+    _lib.banner("Scale: empty database vs 100k journeys (PostgreSQL, in process)")
+    load_before = _lib.load_note("before")
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(_lib.temp_dir("cvj-bench-scale-"))
+        db_url = stack.enter_context(_lib.pg_database(DB_NAME))
+        env = _lib.app_env(database_url=db_url, media_root=tmp / "media", production=False)
+        _lib.setup_django(env)
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+        from django.db import connections
+        from django.test import Client
+
+        from journeys import demo
+        from journeys.models import Journey
+
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("seed_demo", stdout=io.StringIO())
+        with connections["default"].cursor() as cursor:
+            cursor.execute("ANALYZE")
+        user = get_user_model().objects.get(username="strategist")
+        journey = Journey.objects.select_related("business").get(
+            title=demo.DEMO_JOURNEY["title"]
+        )
+        client = Client()
+        client.force_login(user)
+        _lib.step("EMPTY: one agency, one client, one journey — measuring")
+        empty = measure_all(client, journey.pk, args.requests)
+        connections.close_all()
+
+        seed(
+            db_url,
+            args.businesses,
+            args.journeys_per_business,
+            journey.business.agency_id,
+            user.pk,
+        )
+        _lib.step(f"FULL: {Journey.objects.count():,} journeys — measuring")
+        full = measure_all(client, journey.pk, args.requests)
+        report = report_pages(empty, full)
+        fixed: dict[str, dict[str, Any]] = {}
+        if args.try_fixes:
+            _lib.step("--try-fixes: adding pg_trgm indexes to the throwaway database")
+            statements = try_fixes()
+            fixed = measure_all(client, journey.pk, args.requests)
+            print()
+            print("  with trigram indexes (bench database only):")
+            for sql in statements[1:-1]:
+                print(f"    {sql}")
+            _lib.table(
+                ["page", "EMPTY ms", "FULL ms", "FULL+idx ms", "ratio"],
+                [
+                    [
+                        name,
+                        empty[name]["median_ms"],
+                        full[name]["median_ms"],
+                        fixed[name]["median_ms"],
+                        f"{fixed[name]['median_ms'] / empty[name]['median_ms']:.2f}×",
+                    ]
+                    for name in empty
+                ],
+            )
+        connections.close_all()
+
+    _lib.save_results(
+        "scale",
+        {
+            "businesses": args.businesses,
+            "journeys": args.businesses * args.journeys_per_business,
+            "pages": report,
+            "with_trigram_indexes": {k: v["median_ms"] for k, v in fixed.items()},
+            "target_ratio": TARGET_RATIO,
+            "load": {"before": load_before, "after": _lib.load_note("after")},
+        },
+    )
+
+
+def report_pages(
+    empty: dict[str, dict[str, Any]], full: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    rows, report = [], {}
+    for name in empty:
+        e, f = empty[name], full[name]
+        ratio = f["median_ms"] / e["median_ms"]
+        met = ratio <= TARGET_RATIO
+        report[name] = {
+            "empty_ms": e["median_ms"],
+            "full_ms": f["median_ms"],
+            "ratio": ratio,
+            "queries_empty": e["queries"],
+            "queries_full": f["queries"],
+            "met": met,
+        }
+        rows.append(
+            [
+                name,
+                e["median_ms"],
+                f["median_ms"],
+                f"{ratio:.2f}×",
+                f"{e['queries']}/{f['queries']}",
+                "met" if met else "MISSED",
+            ]
+        )
+    print()
+    print("  median server time, ms (queries EMPTY/FULL)")
+    _lib.table(["page", "EMPTY ms", "FULL ms", "ratio", "queries", "≤ 2×"], rows)
+    for name, row in report.items():
+        if row["met"]:
+            continue
+        slowest = max(full[name]["sql"], key=lambda q: float(q["time"]))
+        plan = explain(slowest["sql"])
+        row["slowest_sql"] = slowest["sql"]
+        row["slowest_ms"] = float(slowest["time"]) * 1000
+        row["plan"] = plan
+        row["diagnosis"] = diagnose(plan, slowest["sql"])
+        print(f"  {name}: {row['ratio']:.1f}× — slowest query {row['slowest_ms']:.0f} ms:")
+        print(f"    {slowest['sql'][:700]}")
+        print("    EXPLAIN (ANALYZE, BUFFERS):")
+        for line in plan.splitlines()[:30]:
+            print(f"      {line}")
+        for note in row["diagnosis"]:
+            print(f"    → {note}")
+        print()
+    return report
+
+
+if __name__ == "__main__":
+    main()
