@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Agency, Membership
+from .models import Agency, Invitation, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,3 +24,11 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "agency", "role", "business")
     list_filter = ("role", "agency")
     search_fields = ("user__username", "user__email")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "agency", "role", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role", "agency")
+    search_fields = ("email",)
+    readonly_fields = ("token_hash",)

@@ -204,6 +204,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
     "visibility_timeout": 600,
+    # Publishing gives up after one quick retry (kombu's default sleeps 2 s and more);
+    # the worker's own reconnect loop is governed by broker_connection_retry.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-exports": {"task": "journeys.tasks.exports_sweep", "schedule": 30.0},

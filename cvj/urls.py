@@ -25,5 +25,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
+    path("team/", include("cvj.team_urls")),
+    path("library/", include("stages.urls")),
+    path("", include("cvj.auth_urls")),
     path("", include("journeys.urls")),
 ]

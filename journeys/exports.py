@@ -156,7 +156,8 @@ def exports_sweep(*, queued_after: timedelta | None = None) -> dict[str, int]:
             counts["recovered"] += 1
             export_enqueue(export_id=export.pk)
     waiting = Export.objects.filter(status=ExportStatus.QUEUED).filter(
-        Q(enqueued_at__isnull=True, created_at__lt=now - timedelta(seconds=5))
+        # Never handed to the broker: give the on-commit enqueue a moment to happen first.
+        Q(enqueued_at__isnull=True, created_at__lt=now - min(queued_after, timedelta(seconds=5)))
         | Q(enqueued_at__lt=now - queued_after)
     )
     for export_id in waiting.values_list("pk", flat=True):

@@ -44,6 +44,11 @@ def eager_tasks():
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def no_login_lockout(settings):
     """django-axes needs a request on every authenticate(); the test client's login() has
     none. The lockout has its own tests, which switch it back on."""

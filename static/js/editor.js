@@ -56,7 +56,7 @@
     if (!statusEl) return;
     let saving = 0, offline = 0, conflicts = 0, errors = 0, dirty = 0;
     fields.forEach(function (s) {
-      if (!s.input.isConnected) return;
+      if (!counts(s)) return;
       if (s.status === "saving") saving++;
       else if (s.status === "offline") offline++;
       else if (s.status === "conflict") conflicts++;
@@ -67,9 +67,15 @@
     if (conflicts) { state = "conflict"; text = conflicts + (conflicts === 1 ? " conflict" : " conflicts") + " to resolve"; }
     else if (errors) { state = "error"; text = errors === 1 ? "1 field needs attention" : errors + " fields need attention"; }
     else if (offline) { state = "offline"; text = "Offline — will retry"; }
-    else if (saving || dirty) { state = "saving"; text = "Saving" + (saving + dirty > 1 ? " " + Math.max(saving, dirty) : "") + "…"; }
+    else if (saving || dirty) { state = "saving"; text = "Saving" + (Math.max(saving, dirty) > 1 ? " " + Math.max(saving, dirty) : "") + "…"; }
     statusEl.dataset.state = state;
     statusEl.textContent = text;
+  }
+
+  // A field swapped out of the page (another stage opened) still counts while its save is out.
+  function counts(state) {
+    return state.input.isConnected || state.inflight || state.pending ||
+      state.status === "saving" || state.status === "offline" || state.status === "retrying";
   }
 
   function isDirty(state) {
@@ -183,8 +189,9 @@
     if (state.conflictEl) { state.conflictEl.remove(); state.conflictEl = null; }
   }
 
-  function showConflict(state, theirs, yours) {
+  function showConflict(state, theirs, yours, quiet) {
     removeConflict(state);
+    state.theirs = theirs;
     const box = document.createElement("div");
     box.className = "conflict";
     box.setAttribute("role", "alert");
@@ -223,7 +230,7 @@
     box.append(title, versions, actions);
     state.container.appendChild(box);
     state.conflictEl = box;
-    keepMine.focus({ preventScroll: true });
+    if (!quiet) keepMine.focus({ preventScroll: true });
   }
 
   function resolve(state) {
@@ -250,8 +257,26 @@
     container.dataset.autosaveBound = "1";
     const key = container.dataset.target + "|" + container.dataset.field;
     const previous = fields.get(key);
-    if (previous) { clearTimeout(previous.timer); clearTimeout(previous.retryTimer); }
     const baseInput = container.querySelector("[data-autosave-base]");
+    if (previous && previous.input !== input && isDirty(previous) && !previous.input.isConnected) {
+      // The stage was reopened while this field's text was unsaved or still saving: the new
+      // copy takes over the same state (text, base, queue, retries), so nothing is lost and
+      // the next save is not based on the outdated server render.
+      const text = previous.stateEl ? previous.stateEl.textContent : "";
+      input.value = previous.input.value;
+      previous.container = container;
+      previous.input = input;
+      previous.baseInput = baseInput;
+      previous.stateEl = container.querySelector(".field-state");
+      previous.conflictEl = null;
+      previous.errorEl = null;
+      if (baseInput) baseInput.value = previous.base;
+      if (previous.status === "conflict") showConflict(previous, previous.theirs, input.value, true);
+      listen(container, input, previous);
+      setFieldState(previous, previous.status, text);
+      return;
+    }
+    if (previous) { clearTimeout(previous.timer); clearTimeout(previous.retryTimer); }
     const state = {
       key: key,
       container: container,
@@ -269,12 +294,21 @@
       timer: null,
       retryTimer: null,
     };
-    // A swapped-in copy of a field that was still saving keeps its unsaved text.
-    if (previous && previous.input !== input && isDirty(previous) && !previous.input.isConnected) {
-      input.value = previous.input.value;
-      state.base = previous.base;
-    }
     fields.set(key, state);
+    listen(container, input, state);
+    // A draft left by a crash, reload or lost connection comes back and is saved.
+    const draft = readDraft(state);
+    if (draft && draft.value !== input.value) {
+      input.value = draft.value;
+      state.base = draft.base;
+      setFieldState(state, "dirty", "Restored unsaved text");
+      schedule(state, 50);
+    } else if (draft) {
+      clearDraft(state);
+    }
+  }
+
+  function listen(container, input, state) {
     if (container.tagName === "FORM") {
       container.addEventListener("submit", function (event) { event.preventDefault(); save(state); });
     }
@@ -289,16 +323,6 @@
     });
     input.addEventListener("blur", function () { if (state.status !== "offline") save(state); });
     input.addEventListener("change", function () { if (state.status !== "offline") save(state); });
-    // A draft left by a crash, reload or lost connection comes back and is saved.
-    const draft = readDraft(state);
-    if (draft && draft.value !== input.value) {
-      input.value = draft.value;
-      state.base = draft.base;
-      setFieldState(state, "dirty", "Restored unsaved text");
-      schedule(state, 50);
-    } else if (draft) {
-      clearDraft(state);
-    }
   }
 
   function bindAll(root) {
@@ -370,7 +394,7 @@
 
   window.addEventListener("beforeunload", function (event) {
     let unsaved = false;
-    fields.forEach(function (s) { if (s.input.isConnected && isDirty(s)) unsaved = true; });
+    fields.forEach(function (s) { if (counts(s) && isDirty(s)) unsaved = true; });
     if (unsaved) { event.preventDefault(); event.returnValue = ""; }
   });
   window.addEventListener("online", function () {

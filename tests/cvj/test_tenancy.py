@@ -45,16 +45,39 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _final(journey: Journey) -> Journey:
+    """Clients read final journeys only, so these tests look at final ones."""
+    journey.status = "final"
+    journey.save()
+    return journey
+
+
+@pytest.fixture
+def journey(journey):
+    return _final(journey)
+
+
 @pytest.fixture
 def rival_journey():
     rival = AgencyFactory(name="Rival Agency")
-    return make_journey(business=BusinessFactory(agency=rival), title="Rival's journey")
+    return _final(make_journey(business=BusinessFactory(agency=rival), title="Rival's journey"))
 
 
 @pytest.fixture
 def second_journey(agency):
     """A journey for a second business of the same agency."""
-    return make_journey(business=BusinessFactory(agency=agency), title="Second client's journey")
+    return _final(
+        make_journey(business=BusinessFactory(agency=agency), title="Second client's journey")
+    )
+
+
+def test_client_does_not_see_drafts_of_their_own_business(client_member, journey):
+    journey.status = "draft"
+    journey.save()
+    assert list(journeys_for(client_member.user)) == []
+    journey.shared_with_client = True
+    journey.save()
+    assert list(journeys_for(client_member.user)) == [journey]
 
 
 def objects_of(journey: Journey) -> dict[str, int]:
