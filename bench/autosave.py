@@ -17,6 +17,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from typing import Any
 
 import _lib
@@ -54,6 +55,19 @@ def create_journeys(count: int) -> list[int]:
     return ids
 
 
+def drain(base: str) -> None:
+    """Wait for the requests wrk left queued in gunicorn's backlog when it stopped: they are
+    still served after wrk exits, and would otherwise land after the next reset. Sync workers
+    take connections in order, so once a few sequential pings come back fast, it is empty."""
+    deadline = time.monotonic() + 30
+    fast = 0
+    while fast < 3 and time.monotonic() < deadline:
+        started = time.perf_counter()
+        _lib.http_get(base, "/ping")
+        fast = fast + 1 if time.perf_counter() - started < 0.1 else 0
+    time.sleep(0.5)
+
+
 def reset_goals(ids: list[int]) -> None:
     """Every run starts from an empty Aware goal, so the first `base` ("") matches."""
     from django.db import connections
@@ -62,6 +76,29 @@ def reset_goals(ids: list[int]) -> None:
 
     JourneyStage.objects.filter(journey_id__in=ids, stage__slug="aware").update(goal="")
     connections.close_all()
+
+
+def autosave_queries(journey_id: int) -> list[str]:
+    """The SQL one save runs (in process, test Client, same database) — what each request
+    costs beyond the bare view."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="strategist"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            f"/journeys/{journey_id}/autosave/",
+            {"target": "stage:aware", "field": "notes", "value": "query count", "base": ""},
+            headers={"X-CVJ-Autosave": "1"},
+        )
+    if response.status_code != 200:
+        raise RuntimeError(f"in-process autosave: HTTP {response.status_code}")
+    sql = [q["sql"] for q in queries.captured_queries]
+    connections.close_all()
+    return sql
 
 
 def wrk(
@@ -88,6 +125,7 @@ def wrk(
     if script_args:
         argv += ["--", *script_args]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60)
+    drain(base)
     line = next((ln for ln in result.stdout.splitlines() if ln.startswith("CVJ_WRK ")), None)
     if result.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -156,6 +194,11 @@ def main() -> None:
         session = _lib.http_login(base, "strategist")
         _lib.step("signed in as strategist through /login/")
         results = run(args, base, session, ids)
+        sql = autosave_queries(ids[0])
+        results["queries_per_save"] = sql
+        print(f"  one save runs {len(sql)} SQL statements (in process, same database):")
+        for n, statement in enumerate(sql, 1):
+            print(f"    {n:2}. {statement[:110]}")
     results["load"] = {"before": load_before, "after": _lib.load_note("after")}
     _lib.save_results("autosave", results)
 

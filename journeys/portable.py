@@ -523,7 +523,7 @@ def validate_document(document: Any, *, agency: Agency) -> JourneyPlan:
         check.error("core_offer", "is required: the key of the journey's core offer")
     elif core_key not in by_key:
         check.error("core_offer", f'no offer with key "{core_key}" in offers')
-    elif by_key[core_key].kind != OfferKind.CORE:
+    elif by_key[core_key].kind not in (OfferKind.CORE, ""):  # "": its kind is reported
         kind = _kind_phrase(by_key[core_key].kind)
         check.error(
             "core_offer", f'offer "{core_key}" is {kind}; the core offer must be a core offer'
@@ -764,7 +764,7 @@ def _check_stage_offers(
             check.error(path, "must be an offer key (text)")
         elif key not in offers:
             check.error(path, f'no offer with key "{key}" in offers')
-        elif offers[key].kind not in allowed:
+        elif offers[key].kind and offers[key].kind not in allowed:
             kind = _kind_phrase(offers[key].kind)
             check.error(path, f'offer "{key}" is {kind}; {names[slug]} takes {takes}')
         elif key in keys:
@@ -971,7 +971,7 @@ def journey_template_create(
         document=journey_to_document(journey),
         created_by=created_by,
     )
-    template.full_clean()
+    template.full_clean(exclude=["created_by"] if created_by is None else None)
     template.save()
     return template
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.conftest import SAVED
+from tests.e2e.conftest import ARTIFACTS, SAVED
 from tests.factories import make_journey
 
 GOAL = "Be found by parents searching for cleaners"
@@ -63,6 +63,17 @@ def release(page: Page, held: list[Route]) -> None:
         held.pop(0).continue_()
 
 
+def leaving_would_warn(page: Page) -> bool:
+    """Whether the editor's beforeunload handler would ask before leaving."""
+    return page.evaluate(
+        """() => {
+          const event = new Event("beforeunload", {cancelable: true});
+          window.dispatchEvent(event);
+          return event.defaultPrevented;
+        }"""
+    )
+
+
 @pytest.fixture
 def two_editors(new_context, login, editor, strategist, second_strategist, journey):
     """Two strategists of the same agency, each in their own browser, on the same stage."""
@@ -92,6 +103,8 @@ def test_a_stale_save_shows_both_versions_and_keep_mine_saves_without_losing_the
     expect(b.status).to_have_text("1 conflict to resolve")
     expect(b.field("goal")).to_have_value(MINE)  # B's text stays in the field
     assert stored(journey, "goal") == THEIRS  # nothing was overwritten silently
+    ARTIFACTS.mkdir(exist_ok=True)
+    b.box("goal").screenshot(path=ARTIFACTS / "conflict-1280x800.png")
 
     b.box("goal").get_by_role("button", name="Keep mine").click()
     expect(conflict).to_have_count(0)
@@ -153,6 +166,7 @@ def test_typing_while_a_save_is_in_flight_is_neither_overwritten_nor_lost(
     ed.field("notes").fill("First thought")
     wait_for_held(signed_in, held)
     expect(ed.field_state("notes")).to_have_text("Saving…")
+    expect(ed.status).to_have_text("Saving…")  # one field, no count
     ed.field("notes").press("End")
     ed.field("notes").press_sequentially(", second thought")  # typed while the save is out
     release(signed_in, held)
@@ -176,6 +190,49 @@ def test_switching_stage_by_keyboard_right_after_typing_still_saves_the_text(
     signed_in.keyboard.press("Alt+ArrowLeft")
     ed.wait_ready("aware")
     expect(ed.field("notes")).to_have_value("Last words before moving on")
+
+
+def test_the_page_status_keeps_counting_a_save_of_a_stage_left_behind(
+    signed_in: Page, editor, journey
+):
+    ed = editor(signed_in).open(journey)
+    held = hold_autosave(signed_in)
+    ed.field("notes").fill("First")
+    wait_for_held(signed_in, held)  # "First" is on its way
+    ed.field("notes").press("End")
+    ed.field("notes").press_sequentially(" and second")
+    signed_in.keyboard.press("Alt+Digit2")  # flushes the notes (queued), then leaves the stage
+    ed.wait_ready("engage")
+    held.pop(0).continue_()  # "First" is saved; " and second" goes next
+    wait_for_held(signed_in, held)
+    expect(ed.status).to_have_text("Saving…")
+    assert leaving_would_warn(signed_in)
+    release(signed_in, held)
+    expect(ed.status).to_have_text(SAVED)
+    assert not leaving_would_warn(signed_in)
+    assert stored(journey, "notes") == "First and second"
+
+
+def test_coming_back_to_a_stage_while_its_save_is_out_continues_without_a_conflict(
+    signed_in: Page, editor, journey
+):
+    ed = editor(signed_in).open(journey)
+    held = hold_autosave(signed_in)
+    ed.field("notes").fill("First")
+    wait_for_held(signed_in, held)
+    signed_in.keyboard.press("Alt+Digit2")
+    ed.wait_ready("engage")
+    signed_in.keyboard.press("Alt+Digit1")  # back while "First" is still on its way
+    ed.wait_ready("aware")
+    expect(ed.field("notes")).to_have_value("First")  # the server does not have it yet
+    ed.field("notes").press("End")
+    ed.field("notes").press_sequentially(" and more")
+    release(signed_in, held)
+    expect(ed.field_state("notes")).to_have_text(re.compile(r"^Saved \d"))
+    ed.expect_all_saved()
+    expect(ed.panel.locator(".conflict")).to_have_count(0)
+    assert stored(journey, "notes") == "First and more"
+    assert draft(signed_in, journey, "notes") is None
 
 
 def test_text_typed_offline_is_kept_and_saved_when_the_connection_returns(
