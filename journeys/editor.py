@@ -166,6 +166,8 @@ def _error_response(
 ) -> HttpResponse:
     message = " ".join(error.messages)
     if not request.htmx:
+        # Also as a page message: the section may not be drawn on this stage at all.
+        messages.error(request, message)
         context = _editor_context(journey, slug, **{f"{section}_error": message})
         return render(request, "journeys/editor.html", context, status=422)
     context = _editor_context(journey, slug, **{f"{section}_error": message})
