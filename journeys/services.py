@@ -157,7 +157,8 @@ def tactic_add(
                     f"not {journey_stage.stage.name}."
                 }
             )
-        if tactic.agency_id not in (None, journey.business.agency_id) or not tactic.is_active:
+        visible = Tactic.objects.visible_to(journey.business.agency_id).filter(pk=tactic.pk)
+        if not visible.exists():  # another agency's, archived, or hidden by this agency
             raise ValidationError({"tactic": "That tactic is not in your agency's library."})
         custom_name = ""
     if len(custom_name) > StageTactic._meta.get_field("custom_name").max_length:

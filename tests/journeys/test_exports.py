@@ -154,6 +154,7 @@ def test_generate_view_then_poll_then_download(journey, strategist):
     assert "attachment" in disposition
     assert f"{journey.business.name} - Customer Value Journey.pdf" in disposition
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+    download.close()
 
 
 def test_progress_polls_while_queued(journey, strategist, celery_disabled):
@@ -170,7 +171,9 @@ def test_client_of_the_business_downloads_but_cannot_generate(journey, strategis
     journey.save()
     export, _ = export_request(journey=journey, user=strategist.user)
     c = _login(client_member)
-    assert c.get(reverse("export_download", args=[export.pk])).status_code == 200
+    download = c.get(reverse("export_download", args=[export.pk]))
+    assert download.status_code == 200
+    download.close()
     assert c.get(reverse("journey_view", args=[journey.pk])).status_code == 200
     assert c.post(reverse("export_create", args=[journey.pk])).status_code == 404
     assert c.post(reverse("export_retry", args=[export.pk])).status_code == 404

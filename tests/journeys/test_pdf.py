@@ -118,10 +118,11 @@ def test_hostile_text_renders_literally_and_triggers_no_fetch(full_journey, monk
     tactic_add(journey_stage=aware, custom_name='<a href="http://evil.example/">click</a>')
 
     rendered = render_journey_pdf(journey_snapshot(full_journey))
-    text = flat(pdf_text(rendered.content))
+    # Long unbroken "words" wrap anywhere in a column, so compare without whitespace.
+    text = "".join(pdf_text(rendered.content).split())
     for hostile in HOSTILE:
-        assert flat(hostile) in text, hostile
-    assert '<a href="http://evil.example/">click</a>' in text
+        assert "".join(hostile.split()) in text, hostile
+    assert '<ahref="http://evil.example/">click</a>' in text
     # Only our own static files were fetched; nothing was refused because nothing was tried.
     assert fetched and all(url.startswith(f"{APP_ORIGIN}/static/") for url in fetched)
     assert rendered.refused_urls == ()

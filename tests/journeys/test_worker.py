@@ -149,6 +149,7 @@ def test_export_requested_in_the_web_view_is_rendered_by_a_real_worker(
     download = browser.get(reverse("export_download", args=[export.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+    download.close()
     export.refresh_from_db()
     assert export.attempts == 1 and export.pages >= 8
 

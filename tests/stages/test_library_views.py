@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from cvj.models import Role
@@ -453,3 +454,13 @@ def test_library_page_query_count_does_not_grow_with_tactics(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("library"))
     assert response.status_code == 200
+
+
+def test_changes_need_the_csrf_token(agency_admin):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(agency_admin.user)
+    tactic = _own(agency_admin.agency)
+    response = browser.post(reverse("library_tactic_archive", args=[tactic.pk]))
+    assert response.status_code == 403
+    tactic.refresh_from_db()
+    assert tactic.is_active

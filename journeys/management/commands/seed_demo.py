@@ -90,6 +90,11 @@ class Command(BaseCommand):
             title=spec["title"],
             owner=get_user_model().objects.get(username="strategist"),
         )
+        # The demo client can read it straight away; strategists keep editing.
+        journey.shared_with_client = True
+        journey.monthly_reach = spec.get("monthly_reach", 20000)
+        journey.monthly_spend = Decimal(spec.get("monthly_spend", "1500"))
+        journey.save()
         for entry in journey.stages.select_related("stage"):
             stage_spec = spec["stages"][entry.stage.slug]
             entry.goal = stage_spec["goal"]
