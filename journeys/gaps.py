@@ -64,7 +64,8 @@ def convert_without_entry_offer(s: JourneySnapshot) -> Iterator[Gap]:
 def entry_priced_at_or_above_core(s: JourneySnapshot) -> Iterator[Gap]:
     core = s.core_offer
     for offer in _stage(s, "convert").offers:
-        if offer.price >= core.price and core.price > 0:
+        # Prices in different currencies cannot be compared without rates; skip those.
+        if offer.currency == core.currency and offer.price >= core.price and core.price > 0:
             yield Gap(
                 "entry_not_below_core",
                 "warning",
