@@ -175,6 +175,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200, help="simulated strategists (200)")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between saves (2)")
     parser.add_argument("--latency-duration", type=float, default=20.0, help="seconds (20)")
+    parser.add_argument(
+        "--no-sync-commit",
+        action="store_true",
+        help="diagnostic: synchronous_commit=off on the bench database (shows the fsync share; "
+        "never for production — a crash could lose the last saves)",
+    )
     args = parser.parse_args()
 
     _lib.run_setup()
@@ -186,6 +192,9 @@ def main() -> None:
         env = _lib.app_env(database_url=db_url, media_root=tmp / "media", production=True)
         _lib.manage(env, "migrate", "--no-input")
         _lib.manage(env, "seed_demo")
+        if args.no_sync_commit:
+            _lib.pg_admin(f'ALTER DATABASE "{DB_NAME}" SET synchronous_commit = off')
+            _lib.step("diagnostic: synchronous_commit = off for this database")
         _lib.setup_django(env)
         journeys = max(args.users, args.threads * args.connections * 2)
         ids = create_journeys(journeys)
@@ -313,6 +322,7 @@ def run(args: argparse.Namespace, base: str, session: _lib.Session, ids: list[in
             ["p99 ms", lp["p99"], ls["p99"], f"{ls['p99'] / lp['p99']:.2f}×"],
             ["max ms", lp["max"], ls["max"], ""],
             ["errors (socket/timeout)", lat_ping["errors"], lat_save["errors"], ""],
+            ["dropped (server behind)", lat_ping["dropped"], lat_save["dropped"], ""],
             ["statuses", _statuses(lat_ping), _statuses(lat_save), ""],
             ["autosave results", "", _statuses(lat_save, "kinds"), ""],
             [

@@ -24,6 +24,7 @@ import _lib
 
 DB_NAME = "cvj_bench_export"
 TARGET_P95_S = 3.0
+STOP = threading.Event()  # set on Ctrl-C / SIGTERM so polling threads give up at once
 
 
 def clone_demo(title: str) -> int:
@@ -103,7 +104,7 @@ def edit_title(browser: Browser, journey_id: int, old: str, new: str) -> None:
 def click_to_download(
     browser: Browser, journey_id: int, barrier: threading.Barrier, poll: float, timeout: float
 ) -> dict[str, float]:
-    barrier.wait()
+    barrier.wait(timeout=60)
     clicked_wall = time.time()
     started = time.perf_counter()
     resp = browser.post(
@@ -118,6 +119,8 @@ def click_to_download(
             raise RuntimeError(f"export of #{journey_id} failed:\n{resp.text[:600]}")
         if time.perf_counter() - started > timeout:
             raise RuntimeError(f"export of #{journey_id} not ready after {timeout:.0f} s")
+        if STOP.is_set():
+            raise RuntimeError("interrupted")
         time.sleep(poll)
         polls += 1
         resp = browser.get(
@@ -142,12 +145,19 @@ def run_round(
         edit_title(browser, journey_id, titles[journey_id], new)
         titles[journey_id] = new
     barrier = threading.Barrier(len(ids))
-    with ThreadPoolExecutor(len(ids)) as pool:
+    pool = ThreadPoolExecutor(len(ids))
+    try:
         futures = [
             pool.submit(click_to_download, browser, jid, barrier, args.poll, args.timeout)
             for jid in ids
         ]
         return [f.result() for f in futures]
+    except BaseException:
+        STOP.set()
+        barrier.abort()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def server_side(samples: list[dict[str, float]]) -> list[dict[str, Any]]:

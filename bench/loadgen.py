@@ -7,6 +7,8 @@ random phase and then a fixed schedule. Latency is measured from the *scheduled*
 slow server cannot hide its queueing by slowing the generator down (no coordinated omission).
 A user has at most one request in flight, like the editor's per-field autosave queue; if a
 response comes back late, the next request goes out immediately and its latency counts the wait.
+A server that cannot keep up is not waited for forever: GRACE seconds after the end, requests
+still unsent are dropped and counted.
 
 Modes:
   ping      GET /ping (the bare Django view)
@@ -36,6 +38,7 @@ class Stats:
     statuses: dict[str, int] = field(default_factory=dict)
     kinds: dict[str, int] = field(default_factory=dict)
     errors: int = 0
+    dropped: int = 0
 
 
 async def http_once(host: str, port: int, raw: bytes, timeout: float) -> tuple[int, bytes]:
@@ -82,6 +85,9 @@ async def user(
     scheduled = start + random.uniform(0, args.interval)
     while scheduled < end:
         now = loop.time()
+        if now > end + args.grace:  # hopelessly behind: stop, and say how much was not sent
+            stats.dropped += int((end - scheduled) // args.interval) + 1
+            break
         if scheduled > now:
             await asyncio.sleep(scheduled - now)
         sent = loop.time()
@@ -156,6 +162,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
         "achieved_rate": completed / args.duration,
         "elapsed_s": elapsed,
         "errors": stats.errors,
+        "dropped": stats.dropped,
         "statuses": stats.statuses,
         "kinds": stats.kinds,
         "latency_ms": summary(stats.latencies_ms),
@@ -172,6 +179,9 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between requests")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--grace", type=float, default=20.0, help="stop sending this long after the end (20 s)"
+    )
     parser.add_argument("--cookie", default="")
     parser.add_argument("--csrf", default="")
     parser.add_argument("--ids", default="", help="comma-separated journey ids (autosave)")

@@ -46,9 +46,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
-            # WhiteNoise warns when STATIC_ROOT (collectstatic's output) does not exist; the
-            # live server serves static files through the finders, so that is expected here.
-            item.add_marker(pytest.mark.filterwarnings("ignore:No directory at:UserWarning"))
 
 
 @pytest.fixture(scope="session")

@@ -123,8 +123,9 @@ def test_hostile_text_renders_literally_and_triggers_no_fetch(full_journey, monk
     for hostile in HOSTILE:
         assert "".join(hostile.split()) in text, hostile
     assert '<ahref="http://evil.example/">click</a>' in text
-    # Only our own static files were fetched; nothing was refused because nothing was tried.
-    assert fetched and all(url.startswith(f"{APP_ORIGIN}/static/") for url in fetched)
+    # Only our own static files could have been fetched (the stylesheet and fonts are cached
+    # per process, so often nothing is); nothing was refused because nothing was tried.
+    assert all(url.startswith(f"{APP_ORIGIN}/static/") for url in fetched)
     assert rendered.refused_urls == ()
     reader = PdfReader(io.BytesIO(rendered.content))
     assert not reader.attachments
