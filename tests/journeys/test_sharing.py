@@ -78,7 +78,6 @@ def test_a_valid_share_link_shows_the_journey_and_its_pdf_without_an_account(
     pdf = client.get(url + "pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
-    pdf.close()
     link = ShareLink.objects.get()
     assert link.use_count == 2 and link.last_used_at is not None
     assert link.secret_hash not in url  # only the hash is stored, never the secret
