@@ -42,7 +42,8 @@ from .snapshot import journey_snapshot
 from .suggestions import tactic_suggestions
 from .views import HtmxHttpRequest
 
-JOURNEY_CHANGED = "journey-changed"
+JOURNEY_CHANGED = "journey-changed"  # any saved change: insights refresh
+JOURNEY_SHAPE_CHANGED = "journey-shape-changed"  # counts or filled-ness: the rail refreshes
 
 
 def _agenda(journey: Journey, views: list, elapsed: int) -> list[dict[str, object]]:
@@ -158,7 +159,9 @@ def _stage_section(
         return redirect(f"{reverse('journey_editor', args=[journey.pk])}?stage={slug}")
     context = _editor_context(journey, slug, **extra)
     response = render(request, f"journeys/editor.html#{section}", context)
-    return trigger_client_event(response, JOURNEY_CHANGED)
+    # Tactics and offers change the rail's counts as well as the insights.
+    trigger_client_event(response, JOURNEY_CHANGED)
+    return trigger_client_event(response, JOURNEY_SHAPE_CHANGED)
 
 
 def _error_response(

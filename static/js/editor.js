@@ -130,6 +130,9 @@
   function handleResult(state, sent, result) {
     const payload = result.payload;
     if (result.http === 200 && payload) {
+      // The rail's meters only depend on whether a field is filled: refresh it (which
+      // replaces the stage tabs) only when that flips, so clicks on tabs are not lost.
+      const shapeChanged = (state.base.trim() === "") !== (payload.value.trim() === "");
       state.backoff = 1000;
       state.base = payload.value;
       state.savedValue = sent;
@@ -144,7 +147,10 @@
       }
       removeConflict(state);
       removeError(state);
-      if (window.htmx) htmx.trigger(document.body, "journey-changed");
+      if (window.htmx) {
+        htmx.trigger(document.body, "journey-changed");
+        if (shapeChanged) htmx.trigger(document.body, "journey-shape-changed");
+      }
     } else if (result.http === 409 && payload) {
       showConflict(state, payload.theirs, state.input.value);
       setFieldState(state, "conflict", "Conflict");

@@ -257,7 +257,23 @@ class Editor:
         return self
 
     def go_to_stage(self, slug: str) -> None:
-        self.page.locator(f"#stage-rail .stage-tab.s-{slug}").click()
+        """Click the stage's tab in the rail.
+
+        The rail replaces itself 400 ms after every save (to refresh counts and meters). A
+        click whose mouse-down hits the old tab and mouse-up the new one is no click at all;
+        a person clicks again, and so does this, but only when the rail was in fact replaced.
+        """
+        rail = self.page.locator("#stage-rail")
+        for attempt in (1, 2):
+            rail.evaluate("nav => { nav.dataset.clickedFrom = 'this rail'; }")
+            self.page.locator(f"#stage-rail .stage-tab.s-{slug}").click()
+            try:
+                expect(self.panel).to_have_attribute("data-stage", slug, timeout=3_000)
+                break
+            except AssertionError:
+                replaced = rail.evaluate("nav => nav.dataset.clickedFrom !== 'this rail'")
+                if attempt == 2 or not replaced:
+                    raise
         self.wait_ready(slug)
 
     def wait_ready(self, slug: str) -> None:
