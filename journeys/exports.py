@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,12 +21,15 @@ from .models import (
     JourneyVersion,
     export_file_name,
 )
-from .pdf import RenderedPdf
 from .snapshot import journey_snapshot
+
+if TYPE_CHECKING:  # WeasyPrint takes a second to import; the web process never needs it
+    from .pdf import RenderedPdf
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+EXPORT_TASK = "journeys.tasks.export_render"
 
 
 def export_request(
@@ -77,10 +81,15 @@ def export_retry(*, export: Export) -> Export:
 def export_enqueue(*, export_id: int) -> bool:
     """Hand the export to the broker. Never raises and never blocks long: with the broker down
     the row stays queued and the sweep enqueues it once the broker is back."""
-    from .tasks import export_render
+    from cvj.celery import app
 
     try:
-        export_render.apply_async(args=[export_id], retry=False)
+        if app.conf.task_always_eager:  # embedded mode: render in-process, right now
+            from .tasks import export_render
+
+            export_render.apply_async(args=[export_id], retry=False)
+        else:  # by name, so the web process never imports the renderer
+            app.send_task(EXPORT_TASK, args=[export_id], retry=False)
     except Exception:  # noqa: BLE001 - any broker failure means "try again later"
         logger.warning("Could not enqueue export %s; the sweep will retry.", export_id)
         return False

@@ -95,12 +95,6 @@ def test_typing_in_the_library_search_and_pressing_enter_adds_the_first_match(
     assert added.tactic is not None and added.tactic.name == "Organic social posts"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: #lib-q swaps the library-results partial, which brings its own "
-    '<div id="library-results">, into #library-results with the default innerHTML swap, '
-    "so the page gets two nested elements with that id.",
-)
 def test_searching_the_library_keeps_one_results_container(
     signed_in: Page, editor, business, strategist
 ):
