@@ -235,6 +235,14 @@ def wait_until(check: Any, *, timeout: float, what: str, process: Process | None
 # --- Environment for the app's processes
 
 
+def _is_app_setting(key: str) -> bool:
+    """Settings variables the benchmarks set themselves (the caller's must not leak in)."""
+    if key in ("REDIS_URL", "DATABASE_URL"):
+        return True
+    keep = ("DJANGO_SETTINGS_MODULE", "CVJ_DEMO_PASSWORD")
+    return key.startswith(("DJANGO_", "CELERY_", "CVJ_")) and key not in keep
+
+
 def app_env(
     *,
     database_url: str,
@@ -248,7 +256,8 @@ def app_env(
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "CELERY_", "CVJ_")) and k not in ("REDIS_URL",)
+        if not k.startswith(("DJANGO_", "CELERY_", "CVJ_"))
+        and k not in ("REDIS_URL", "DATABASE_URL")
     }
     if database_url:
         env["DATABASE_URL"] = database_url
@@ -279,6 +288,9 @@ def setup_django(env: dict[str, str]) -> None:
     """Configure Django in this process with the given settings environment."""
     import warnings
 
+    for key in list(os.environ):
+        if key not in env and _is_app_setting(key):
+            del os.environ[key]
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cvj.settings")
     # WhiteNoise warns that STATIC_ROOT is missing: nothing here serves collected static files.

@@ -321,6 +321,12 @@ def run(args: argparse.Namespace, base: str, session: _lib.Session, ids: list[in
             ["p95 ms", lp["p95"], ls["p95"], f"{ls['p95'] / lp['p95']:.2f}×"],
             ["p99 ms", lp["p99"], ls["p99"], f"{ls['p99'] / lp['p99']:.2f}×"],
             ["max ms", lp["max"], ls["max"], ""],
+            [
+                "service p50 / p95 ms (from actual send)",
+                f"{lat_ping['service_ms']['p50']:.1f} / {lat_ping['service_ms']['p95']:.1f}",
+                f"{lat_save['service_ms']['p50']:.1f} / {lat_save['service_ms']['p95']:.1f}",
+                "",
+            ],
             ["errors (socket/timeout)", lat_ping["errors"], lat_save["errors"], ""],
             ["dropped (server behind)", lat_ping["dropped"], lat_save["dropped"], ""],
             ["statuses", _statuses(lat_ping), _statuses(lat_save), ""],

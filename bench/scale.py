@@ -2,9 +2,10 @@
 database and on one with 100 000 journeys over 10 000 businesses — 800 000 stage rows.
 
     .venv/bin/python bench/scale.py [--businesses 10000] [--journeys-per-business 10]
-                                    [--requests 20] [--try-fixes]
+                                    [--agencies 1] [--requests 20] [--try-fixes]
 
-One agency owns everything (the worst case for its strategists' dashboard). Rows go in with
+By default one agency owns everything (the worst case for its strategists' dashboard);
+--agencies N spreads the businesses over N agencies. Rows go in with
 PostgreSQL COPY and INSERT … SELECT, columns and defaults taken from the models, so added
 fields keep working. Each page: median server time of N requests (Django test Client, full
 middleware) after 3 warm-up requests, EMPTY (seed_demo: one agency, one journey) vs FULL.
@@ -133,10 +134,20 @@ def timed(label: str) -> Iterator[None]:
     _lib.step(f"{label} ({time.perf_counter() - started:.1f} s)")
 
 
-def seed(db_url: str, businesses: int, per_business: int, agency_id: int, owner_id: int) -> None:
+def seed(
+    db_url: str,
+    businesses: int,
+    per_business: int,
+    agency_id: int,
+    owner_id: int,
+    agencies: int = 1,
+) -> None:
+    """Bulk rows for the strategist's agency — or, with agencies > 1, round-robin over it and
+    agencies-1 new ones (a multi-tenant spread; the strategist then sees 1/agencies of it)."""
     import psycopg
     from django.utils import timezone
 
+    from cvj.models import Agency
     from journeys.models import Business, Journey, JourneyStage, Offer, Persona, StageTactic
 
     rng = random.Random(2026)
@@ -145,6 +156,20 @@ def seed(db_url: str, businesses: int, per_business: int, agency_id: int, owner_
     started = time.perf_counter()
     with psycopg.connect(db_url) as conn, conn.cursor() as cur:
         b0, p0, o0, j0 = (next_id(cur, m) for m in (Business, Persona, Offer, Journey))
+        agency_ids = [agency_id]
+        if agencies > 1:
+            a0 = next_id(cur, Agency)
+            copy_rows(
+                cur,
+                Agency,
+                (
+                    {"id": a0 + i, "name": f"Agency {i + 2}", "slug": f"bench-agency-{i + 2}"}
+                    for i in range(agencies - 1)
+                ),
+            )
+            fix_sequence(cur, Agency)
+            agency_ids += [a0 + i for i in range(agencies - 1)]
+            _lib.step(f"{agencies - 1:,} more agencies")
         with timed(f"{businesses:,} businesses"):
             copy_rows(
                 cur,
@@ -152,7 +177,7 @@ def seed(db_url: str, businesses: int, per_business: int, agency_id: int, owner_
                 (
                     {
                         "id": b0 + i,
-                        "agency_id": agency_id,
+                        "agency_id": agency_ids[i % len(agency_ids)],
                         "name": f"{rng.choice(WORDS_A)} {rng.choice(WORDS_B)} {i:05d}",
                         "industry": INDUSTRIES[i % len(INDUSTRIES)],
                         "kind": "b2b" if i % 3 == 0 else "b2c",
@@ -364,10 +389,82 @@ def try_fixes() -> list[str]:
     return statements
 
 
+def proposed_shapes(user: Any) -> dict[str, Any]:
+    """The query shapes the diagnosis proposes, timed here (bench only, no app change): take
+    the page from the plain indexed queryset, then count stages/journeys for its 24 rows."""
+    from django.core.paginator import Paginator
+    from django.db.models import Count, Q
+
+    from journeys.access import businesses_for, journeys_for
+    from journeys.models import Journey, JourneyStage
+
+    def dashboard(query: str) -> int:
+        journeys = (
+            journeys_for(user)
+            .select_related("business", "persona", "core_offer")
+            .order_by("-updated_at")
+        )
+        if query:
+            business_ids = list(
+                businesses_for(user)
+                .filter(name__icontains=query)
+                .values_list("id", flat=True)[:1000]
+            )
+            journeys = journeys.filter(Q(title__icontains=query) | Q(business_id__in=business_ids))
+        page = Paginator(journeys, 24).get_page(1)
+        ids = [j.pk for j in page.object_list]
+        filled = dict(
+            JourneyStage.objects.filter(
+                journey_id__in=ids, tactics__isnull=False, tactics__removed_at__isnull=True
+            )
+            .values("journey_id")
+            .annotate(n=Count("id", distinct=True))
+            .values_list("journey_id", "n")
+        )
+        return page.paginator.count + len(filled)
+
+    def clients(query: str) -> int:
+        businesses = businesses_for(user).order_by("name")
+        if query:
+            businesses = businesses.filter(Q(name__icontains=query) | Q(industry__icontains=query))
+        page = Paginator(businesses, 24).get_page(1)
+        ids = [b.pk for b in page.object_list]
+        counts = dict(
+            Journey.objects.filter(business_id__in=ids)
+            .values("business_id")
+            .annotate(n=Count("id"))
+            .values_list("business_id", "n")
+        )
+        return page.paginator.count + len(counts)
+
+    shapes = {
+        "dashboard /": lambda: dashboard(""),
+        "dashboard /?q=Acme": lambda: dashboard("Acme"),
+        "clients /clients/?q=Acme": lambda: clients("Acme"),
+        "clients /clients/": lambda: clients(""),
+    }
+    timings = {}
+    for name, run in shapes.items():
+        run()
+        samples = []
+        for _ in range(7):
+            started = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - started)
+        timings[name] = _lib.median(samples) * 1000
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--businesses", type=int, default=10_000)
     parser.add_argument("--journeys-per-business", type=int, default=10)
+    parser.add_argument(
+        "--agencies",
+        type=int,
+        default=1,
+        help="spread the businesses over this many agencies (1: all in the strategist's)",
+    )
     parser.add_argument("--requests", type=int, default=20, help="measured requests (20)")
     parser.add_argument(
         "--budget", type=float, default=12.0, help="seconds per page before stopping early (12)"
@@ -410,11 +507,17 @@ def main() -> None:
             args.journeys_per_business,
             journey.business.agency_id,
             user.pk,
+            agencies=args.agencies,
         )
-        _lib.step(f"FULL: {Journey.objects.count():,} journeys — measuring")
+        visible = Journey.objects.filter(business__agency_id=journey.business.agency_id).count()
+        _lib.step(
+            f"FULL: {Journey.objects.count():,} journeys, {visible:,} of them in the "
+            "strategist's agency — measuring"
+        )
         full = measure_all(client, journey.pk, args.requests, args.budget)
         report = report_pages(empty, full)
         fixed: dict[str, dict[str, Any]] = {}
+        shapes: dict[str, float] = {}
         if args.try_fixes:
             _lib.step("--try-fixes: adding pg_trgm indexes to the throwaway database")
             statements = try_fixes()
@@ -436,15 +539,33 @@ def main() -> None:
                     for name in empty
                 ],
             )
+            shapes = proposed_shapes(user)
+            print("  proposed view queries (page from the plain queryset, counts for its rows),")
+            print(
+                "  timed alone in the bench with the trigram indexes — vs the current views' SQL:"
+            )
+            _lib.table(
+                ["page", "current SQL ms", "proposed ms"],
+                [
+                    [
+                        name,
+                        sum(float(q["time"]) for q in full[name]["sql"]) * 1000,
+                        ms,
+                    ]
+                    for name, ms in shapes.items()
+                ],
+            )
         connections.close_all()
 
     _lib.save_results(
         "scale",
         {
             "businesses": args.businesses,
+            "agencies": args.agencies,
             "journeys": args.businesses * args.journeys_per_business,
             "pages": report,
             "with_trigram_indexes": {k: v["median_ms"] for k, v in fixed.items()},
+            "proposed_shapes_ms": shapes,
             "target_ratio": TARGET_RATIO,
             "load": {"before": load_before, "after": _lib.load_note("after")},
         },
