@@ -36,4 +36,4 @@ worker: install
 	$(BIN)/celery -A cvj worker -l info --concurrency 2 -B
 
 bench-pdf: install
-	$(PYTHON) tests/bench/pdf.py
+	$(PYTHON) bench/pdf.py

@@ -57,11 +57,15 @@ def get_business_for(user: User, pk: int, *, edit: bool = False) -> Business:
     return get_object_or_404(businesses_for(user), pk=pk)
 
 
-def get_journey_for(user: User, pk: int, *, edit: bool = False) -> Journey:
+def get_journey_for(user: User, pk: int, *, edit: bool = False, lean: bool = False) -> Journey:
+    """The journey if the user may see it (edit=True: may change it), else 404.
+
+    lean=True skips the joined business, persona and offer: for hot paths like autosave."""
     require_membership(user, edit=edit)
-    return get_object_or_404(
-        journeys_for(user).select_related("business", "persona", "core_offer"), pk=pk
-    )
+    scoped = journeys_for(user)
+    if not lean:
+        scoped = scoped.select_related("business", "persona", "core_offer")
+    return get_object_or_404(scoped, pk=pk)
 
 
 def get_persona_for(user: User, pk: int, *, edit: bool = False) -> Persona:

@@ -215,7 +215,7 @@ def _autosave_row(journey: Journey, target: str):  # noqa: ANN202
 @require_POST
 def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save one field. 200 saved/unchanged, 409 conflict (with their text), 422 invalid."""
-    journey = get_journey_for(request.user, pk, edit=True)
+    journey = get_journey_for(request.user, pk, edit=True, lean=True)
     row = _autosave_row(journey, request.POST.get("target", ""))
     result = field_save(
         row=row,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import STAGE_OFFER_KINDS, Journey, JourneyStage, Offer, StageOffer, StageTactic
 
@@ -71,3 +71,41 @@ def journey_stage_views(journey: Journey) -> list[StageView]:
             )
         )
     return views
+
+
+class Page:
+    """A page of a queryset without an exact total.
+
+    COUNT(*) over a large agency costs more than the page itself, so pages only know whether
+    there is a next one (one extra row is fetched to find out)."""
+
+    def __init__(self, queryset: QuerySet, number: str | int | None, per_page: int) -> None:
+        try:
+            self.number = max(1, int(number or 1))
+        except (TypeError, ValueError):
+            self.number = 1
+        offset = (self.number - 1) * per_page
+        rows = list(queryset[offset : offset + per_page + 1])
+        self.object_list = rows[:per_page]
+        self.has_next = len(rows) > per_page
+        self.has_previous = self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def journey_stage_fill(journey_ids: list[int]) -> dict[int, int]:
+    """How many stages have at least one live tactic, for a page of journeys (one query)."""
+    rows = (
+        JourneyStage.objects.filter(journey_id__in=journey_ids)
+        .filter(Q(tactics__isnull=False) & Q(tactics__removed_at__isnull=True))
+        .values("journey_id")
+        .annotate(filled=Count("id", distinct=True))
+    )
+    return {row["journey_id"]: row["filled"] for row in rows}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,8 +22,8 @@ from .access import (
     journeys_for,
 )
 from .forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
-from .models import Business
-from .selectors import journey_stage_views
+from .models import Business, Journey
+from .selectors import Page, journey_stage_fill, journey_stage_views
 from .services import journey_create
 
 
@@ -41,33 +40,37 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     journeys = (
         journeys_for(request.user)
         .select_related("business", "persona", "core_offer")
-        .annotate(
-            filled_stages=Count(
-                "stages",
-                filter=Q(stages__tactics__removed_at__isnull=True)
-                & Q(stages__tactics__isnull=False),
-                distinct=True,
-            )
-        )
-        .order_by("-updated_at")
+        .order_by("-updated_at", "-pk")
     )
     query = request.GET.get("q", "").strip()[:100]
     if query:
-        journeys = journeys.filter(Q(title__icontains=query) | Q(business__name__icontains=query))
-    page = Paginator(journeys, PAGE_SIZE).get_page(request.GET.get("page"))
+        # Business names are matched first, so each half of the OR can use its own index.
+        named = businesses_for(request.user).filter(name__icontains=query).values("pk")
+        journeys = journeys.filter(Q(title__icontains=query) | Q(business_id__in=named))
+    page = Page(journeys, request.GET.get("page"), PAGE_SIZE)
+    # Stage fill is counted for this page's journeys only, never for the whole agency.
+    fill = journey_stage_fill([j.pk for j in page.object_list])
+    for journey in page.object_list:
+        journey.filled_stages = fill.get(journey.pk, 0)
     return render(request, "journeys/home.html", {"page": page, "query": query, "member": member})
 
 
 @login_required
 def business_list(request: HtmxHttpRequest) -> HttpResponse:
     require_membership(request.user, edit=True)
-    businesses = businesses_for(request.user).annotate(
-        journey_count=Count("journeys", distinct=True)
-    )
+    businesses = businesses_for(request.user)
     query = request.GET.get("q", "").strip()[:100]
     if query:
         businesses = businesses.filter(Q(name__icontains=query) | Q(industry__icontains=query))
-    page = Paginator(businesses.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Page(businesses.order_by("name", "pk"), request.GET.get("page"), PAGE_SIZE)
+    counts = dict(
+        Journey.objects.filter(business__in=page.object_list)
+        .values("business_id")
+        .annotate(n=Count("id"))
+        .values_list("business_id", "n")
+    )
+    for business in page.object_list:
+        business.journey_count = counts.get(business.pk, 0)
     template = (
         "journeys/business_list.html#results" if request.htmx else "journeys/business_list.html"
     )
