@@ -17,6 +17,8 @@ from django.utils import timezone
 class Agency(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
+    # Always a PNG we re-encoded, under a name we chose (see cvj.branding), never the upload.
+    logo = models.FileField(upload_to="logos/", blank=True, max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,6 +8,8 @@ from . import views
 
 urlpatterns = [
     path("", views.team, name="team"),
+    path("agency/", views.agency_settings, name="agency_settings"),
+    path("agency/logo.png", views.agency_logo, name="agency_logo"),
     path("invitations/", views.team_invite, name="team_invite"),
     path(
         "invitations/<int:pk>/resend/",

@@ -11,13 +11,15 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
+from .branding import agency_logo_remove, agency_logo_set
 from .forms import InvitationAcceptForm, InvitationForm, MembershipRoleForm
 from .models import Invitation, Membership, Role
 from .team import (
@@ -37,7 +39,7 @@ from .team import (
     team_invitations,
     team_members,
 )
-from .tenancy import require_admin
+from .tenancy import require_admin, require_membership
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -250,3 +252,46 @@ def logout_everywhere(request: HttpRequest) -> HttpResponse:
         messages.success(request, "You're signed out on every device.")
         return redirect("login")
     return render(request, "team/logout_everywhere.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_settings(request: HtmxHttpRequest) -> HttpResponse:
+    """The agency's name and logo (the logo goes on every PDF cover)."""
+    admin = require_admin(request.user)
+    agency = admin.agency
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "remove-logo":
+            agency_logo_remove(agency=agency)
+            messages.success(request, "Logo removed.")
+            return redirect("agency_settings")
+        name = request.POST.get("name", "").strip()
+        if not name or len(name) > 120:
+            error = "Give the agency a name of at most 120 characters."
+        else:
+            try:
+                if "logo" in request.FILES:
+                    agency_logo_set(agency=agency, upload=request.FILES["logo"])
+            except ValidationError as problem:
+                error = " ".join(problem.messages)
+            else:
+                agency.name = name
+                agency.save(update_fields=["name"])
+                messages.success(request, "Agency settings saved.")
+                return redirect("agency_settings")
+    return render(
+        request,
+        "team/agency_settings.html",
+        {"agency": agency, "error": error},
+        status=422 if error else 200,
+    )
+
+
+@login_required
+def agency_logo(request: HtmxHttpRequest) -> FileResponse:
+    """Members see their own agency's logo; the file path is never taken from the request."""
+    member = require_membership(request.user)
+    if not member.agency.logo:
+        raise Http404("No logo.")
+    return FileResponse(member.agency.logo.open("rb"), content_type="image/png")

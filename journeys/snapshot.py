@@ -94,6 +94,7 @@ class JourneySnapshot:
     taken_at: datetime = field(default_factory=timezone.now)
     monthly_reach: int = 0
     monthly_spend: Decimal = Decimal("0")
+    agency_logo: str = ""  # a media path the renderer may read, or ""
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form, stored on the export so the worker renders exactly this."""
@@ -233,4 +234,5 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
         stages=tuple(stages),
         monthly_reach=journey.monthly_reach,
         monthly_spend=journey.monthly_spend,
+        agency_logo=journey.business.agency.logo.name if journey.business.agency.logo else "",
     )
