@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -45,8 +45,16 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     if query:
         # Business names are matched first, so each half of the OR can use its own index.
-        named = businesses_for(request.user).filter(name__icontains=query).values("pk")
-        journeys = journeys.filter(Q(title__icontains=query) | Q(business_id__in=named))
+        named = list(
+            businesses_for(request.user)
+            .filter(name__icontains=query)
+            .values_list("pk", flat=True)[:500]
+        )
+        # NULLS LAST does not match the updated_at index, so PostgreSQL collects the few
+        # matches through the search indexes and sorts them, instead of walking every journey.
+        journeys = journeys.filter(Q(title__icontains=query) | Q(business_id__in=named)).order_by(
+            F("updated_at").desc(nulls_last=True), "-pk"
+        )
     page = Page(journeys, request.GET.get("page"), PAGE_SIZE)
     # Stage fill is counted for this page's journeys only, never for the whole agency.
     fill = journey_stage_fill([j.pk for j in page.object_list])
