@@ -362,7 +362,15 @@
       if (event.key === "Enter") {
         event.preventDefault();
         const first = document.querySelector("#library-results [data-library-result]");
-        if (first) first.click();
+        const form = first && first.closest("form");
+        if (form && window.htmx) {
+          // Results may have arrived a moment ago: make sure htmx owns the form before
+          // submitting, or the browser would post it natively and reload the page.
+          htmx.process(form);
+          htmx.trigger(form, "submit");
+        } else if (first) {
+          first.click();
+        }
       } else if (event.key === "ArrowDown") {
         const first = document.querySelector("#library-results [data-library-result]");
         if (first) { event.preventDefault(); first.focus(); }
