@@ -35,6 +35,22 @@ class Role(models.TextChoices):
     CLIENT = "client", "Client"
 
 
+# Clients name exactly one business; agency staff name none.
+CLIENT_NAMES_ONE_BUSINESS = (Q(role="client") & Q(business__isnull=False)) | (
+    ~Q(role="client") & Q(business__isnull=True)
+)
+
+
+def check_client_business(row: Membership | Invitation, noun: str) -> None:
+    """clean() for rows that carry a role and, for clients, their business."""
+    if row.role == Role.CLIENT and not row.business_id:
+        raise ValidationError({"business": f"A client {noun} must name their business."})
+    if row.role != Role.CLIENT and row.business_id:
+        raise ValidationError({"business": f"Only client {noun}s are tied to a business."})
+    if row.business_id and row.business.agency_id != row.agency_id:
+        raise ValidationError({"business": "That business belongs to another agency."})
+
+
 class Membership(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
@@ -55,8 +71,7 @@ class Membership(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="membership_client_has_business",
-                condition=(Q(role="client") & Q(business__isnull=False))
-                | (~Q(role="client") & Q(business__isnull=True)),
+                condition=CLIENT_NAMES_ONE_BUSINESS,
             )
         ]
 
@@ -64,12 +79,7 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} at {self.agency}"
 
     def clean(self) -> None:
-        if self.role == Role.CLIENT and not self.business_id:
-            raise ValidationError({"business": "A client membership must name their business."})
-        if self.role != Role.CLIENT and self.business_id:
-            raise ValidationError({"business": "Only client memberships are tied to a business."})
-        if self.business_id and self.business.agency_id != self.agency_id:
-            raise ValidationError({"business": "That business belongs to another agency."})
+        check_client_business(self, "membership")
 
     @property
     def is_admin(self) -> bool:
@@ -132,8 +142,7 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="invitation_client_has_business",
-                condition=(Q(role="client") & Q(business__isnull=False))
-                | (~Q(role="client") & Q(business__isnull=True)),
+                condition=CLIENT_NAMES_ONE_BUSINESS,
             )
         ]
 
@@ -141,12 +150,7 @@ class Invitation(models.Model):
         return f"{self.email} · {self.get_role_display()} at {self.agency}"
 
     def clean(self) -> None:
-        if self.role == Role.CLIENT and not self.business_id:
-            raise ValidationError({"business": "A client invitation must name their business."})
-        if self.role != Role.CLIENT and self.business_id:
-            raise ValidationError({"business": "Only client invitations are tied to a business."})
-        if self.business_id and self.business.agency_id != self.agency_id:
-            raise ValidationError({"business": "That business belongs to another agency."})
+        check_client_business(self, "invitation")
 
     @property
     def is_expired(self) -> bool:

@@ -168,12 +168,11 @@ def _error_response(
     request: HtmxHttpRequest, journey: Journey, slug: str, section: str, error: ValidationError
 ) -> HttpResponse:
     message = " ".join(error.messages)
+    context = _editor_context(journey, slug, **{f"{section}_error": message})
     if not request.htmx:
         # Also as a page message: the section may not be drawn on this stage at all.
         messages.error(request, message)
-        context = _editor_context(journey, slug, **{f"{section}_error": message})
         return render(request, "journeys/editor.html", context, status=422)
-    context = _editor_context(journey, slug, **{f"{section}_error": message})
     return render(request, f"journeys/editor.html#{section}", context)
 
 

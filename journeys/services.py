@@ -185,30 +185,40 @@ def tactic_add(
     return stage_tactic, True
 
 
-@transaction.atomic
-def tactic_move(*, stage_tactic: StageTactic, direction: Literal["up", "down"]) -> None:
-    """Swap a tactic with its neighbour (the keyboard/button alternative to dragging)."""
-    siblings = list(
-        StageTactic.objects.select_for_update().filter(
-            journey_stage_id=stage_tactic.journey_stage_id
-        )
-    )
+def _move_in_stage(row: StageTactic | StageOffer, direction: Literal["up", "down"]) -> None:
+    """Swap a stage's tactic or offer with its neighbour (the keyboard alternative to drag)."""
+    model = type(row)
+    siblings = list(model.objects.select_for_update().filter(journey_stage_id=row.journey_stage_id))
     ids = [s.pk for s in siblings]
-    index = ids.index(stage_tactic.pk)
+    index = ids.index(row.pk)
     target = index - 1 if direction == "up" else index + 1
     if 0 <= target < len(ids):
         ids[index], ids[target] = ids[target], ids[index]
-        _apply_order(StageTactic, siblings, ids)
-        _bump_journey(stage_tactic.journey_stage.journey_id)
+        _apply_order(model, siblings, ids)
+        _bump_journey(row.journey_stage.journey_id)
+
+
+def _reorder_in_stage(
+    model: type[StageTactic] | type[StageOffer],
+    journey_stage: JourneyStage,
+    ordered_ids: list[int],
+    noun: str,
+) -> None:
+    siblings = list(model.objects.select_for_update().filter(journey_stage=journey_stage))
+    if sorted(ordered_ids) != sorted(s.pk for s in siblings):
+        raise ValidationError(f"The list of {noun} changed meanwhile; reload to reorder.")
+    _apply_order(model, siblings, ordered_ids)
+    _bump_journey(journey_stage.journey_id)
+
+
+@transaction.atomic
+def tactic_move(*, stage_tactic: StageTactic, direction: Literal["up", "down"]) -> None:
+    _move_in_stage(stage_tactic, direction)
 
 
 @transaction.atomic
 def tactic_reorder(*, journey_stage: JourneyStage, ordered_ids: list[int]) -> None:
-    siblings = list(StageTactic.objects.select_for_update().filter(journey_stage=journey_stage))
-    if sorted(ordered_ids) != sorted(s.pk for s in siblings):
-        raise ValidationError("The list of tactics changed meanwhile; reload to reorder.")
-    _apply_order(StageTactic, siblings, ordered_ids)
-    _bump_journey(journey_stage.journey_id)
+    _reorder_in_stage(StageTactic, journey_stage, ordered_ids, "tactics")
 
 
 @transaction.atomic
@@ -269,25 +279,12 @@ def offer_detach(*, stage_offer: StageOffer) -> None:
 
 @transaction.atomic
 def offer_move(*, stage_offer: StageOffer, direction: Literal["up", "down"]) -> None:
-    siblings = list(
-        StageOffer.objects.select_for_update().filter(journey_stage_id=stage_offer.journey_stage_id)
-    )
-    ids = [s.pk for s in siblings]
-    index = ids.index(stage_offer.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if 0 <= target < len(ids):
-        ids[index], ids[target] = ids[target], ids[index]
-        _apply_order(StageOffer, siblings, ids)
-        _bump_journey(stage_offer.journey_stage.journey_id)
+    _move_in_stage(stage_offer, direction)
 
 
 @transaction.atomic
 def offer_reorder(*, journey_stage: JourneyStage, ordered_ids: list[int]) -> None:
-    siblings = list(StageOffer.objects.select_for_update().filter(journey_stage=journey_stage))
-    if sorted(ordered_ids) != sorted(s.pk for s in siblings):
-        raise ValidationError("The list of offers changed meanwhile; reload to reorder.")
-    _apply_order(StageOffer, siblings, ordered_ids)
-    _bump_journey(journey_stage.journey_id)
+    _reorder_in_stage(StageOffer, journey_stage, ordered_ids, "offers")
 
 
 # --- The session clock.

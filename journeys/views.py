@@ -22,7 +22,7 @@ from .access import (
     journeys_for,
 )
 from .forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
-from .models import Business, Journey
+from .models import Business, Journey, Offer, Persona
 from .selectors import Page, journey_stage_fill, journey_stage_views
 from .services import journey_create
 
@@ -129,70 +129,63 @@ def business_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "journeys/business_detail.html", _business_context(business))
 
 
-@login_required
-@require_POST
-def persona_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def _inline_create(
+    request: HtmxHttpRequest, pk: int, form_class: type[PersonaForm | OfferForm], kind: str
+) -> HttpResponse:
+    """Add a persona or offer on the client page: the section for HTMX, else the page."""
     business = get_business_for(request.user, pk, edit=True)
-    form = PersonaForm(request.POST, prefix="persona")
+    form = form_class(request.POST, prefix=kind)
     if form.is_valid():
-        persona = form.save(commit=False)
-        persona.business = business
-        persona.save()
+        row = form.save(commit=False)
+        row.business = business
+        row.save()
         form = None
-    context = _business_context(business, persona_form=form)
+    context = _business_context(business, **{f"{kind}_form": form})
     if request.htmx:
-        return render(request, "journeys/business_detail.html#personas", context)
+        return render(request, f"journeys/business_detail.html#{kind}s", context)
     if form is None:
         return redirect("business_detail", pk=business.pk)
     return render(request, "journeys/business_detail.html", context)
+
+
+def _inline_edit(
+    request: HtmxHttpRequest, row: Persona | Offer, form_class: type[PersonaForm | OfferForm]
+) -> HttpResponse:
+    """Edit a persona or offer in place on the client page, or on a page of its own."""
+    kind = type(row).__name__.lower()
+    form = form_class(request.POST or None, instance=row, prefix=f"{kind[0]}{row.pk}")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        if request.htmx:
+            context = _business_context(row.business)
+            return render(request, f"journeys/business_detail.html#{kind}s", context)
+        return redirect("business_detail", pk=row.business_id)
+    template = f"journeys/{kind}_form.html" + ("#form" if request.htmx else "")
+    return render(request, template, {"form": form, kind: row})
+
+
+@login_required
+@require_POST
+def persona_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _inline_create(request, pk, PersonaForm, "persona")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def persona_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    persona = get_persona_for(request.user, pk, edit=True)
-    form = PersonaForm(request.POST or None, instance=persona, prefix=f"p{persona.pk}")
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        if request.htmx:
-            context = _business_context(persona.business)
-            return render(request, "journeys/business_detail.html#personas", context)
-        return redirect("business_detail", pk=persona.business_id)
-    template = "journeys/persona_form.html#form" if request.htmx else "journeys/persona_form.html"
-    return render(request, template, {"form": form, "persona": persona})
+    return _inline_edit(request, get_persona_for(request.user, pk, edit=True), PersonaForm)
 
 
 @login_required
 @require_POST
 def offer_create(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    business = get_business_for(request.user, pk, edit=True)
-    form = OfferForm(request.POST, prefix="offer")
-    if form.is_valid():
-        offer = form.save(commit=False)
-        offer.business = business
-        offer.save()
-        form = None
-    context = _business_context(business, offer_form=form)
-    if request.htmx:
-        return render(request, "journeys/business_detail.html#offers", context)
-    if form is None:
-        return redirect("business_detail", pk=business.pk)
-    return render(request, "journeys/business_detail.html", context)
+    return _inline_create(request, pk, OfferForm, "offer")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    offer = get_offer_for(request.user, pk, edit=True)
-    form = OfferForm(request.POST or None, instance=offer, prefix=f"o{offer.pk}")
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        if request.htmx:
-            context = _business_context(offer.business)
-            return render(request, "journeys/business_detail.html#offers", context)
-        return redirect("business_detail", pk=offer.business_id)
-    template = "journeys/offer_form.html#form" if request.htmx else "journeys/offer_form.html"
-    return render(request, template, {"form": form, "offer": offer})
+    return _inline_edit(request, get_offer_for(request.user, pk, edit=True), OfferForm)
 
 
 @login_required
