@@ -28,6 +28,5 @@ urlpatterns = [
     path("team/", include("cvj.team_urls")),
     path("library/", include("stages.urls")),
     path("", include("cvj.auth_urls")),
-    path("", include("journeys.template_urls")),
     path("", include("journeys.urls")),
 ]

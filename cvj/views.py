@@ -17,10 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
 from .branding import agency_logo_remove, agency_logo_set
 from .forms import InvitationAcceptForm, InvitationForm, MembershipRoleForm
+from .http import HtmxHttpRequest
 from .models import Invitation, Membership, Role
 from .team import (
     InvitationProblem,
@@ -40,11 +40,6 @@ from .team import (
     team_members,
 )
 from .tenancy import require_admin, require_membership
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
 
 TEAM_TEMPLATE = "team/team.html"
 

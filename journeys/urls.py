@@ -2,19 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import editor, export_views, share_views, version_views, views
+from .views import clients, editor, exports, portable, sharing, versions
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("clients/", views.business_list, name="business_list"),
-    path("clients/new/", views.business_create, name="business_create"),
-    path("clients/<int:pk>/", views.business_detail, name="business_detail"),
-    path("clients/<int:pk>/edit/", views.business_edit, name="business_edit"),
-    path("clients/<int:pk>/personas/new/", views.persona_create, name="persona_create"),
-    path("personas/<int:pk>/edit/", views.persona_edit, name="persona_edit"),
-    path("clients/<int:pk>/offers/new/", views.offer_create, name="offer_create"),
-    path("offers/<int:pk>/edit/", views.offer_edit, name="offer_edit"),
-    path("journeys/new/", views.journey_new, name="journey_new"),
+    path("", clients.home, name="home"),
+    path("clients/", clients.business_list, name="business_list"),
+    path("clients/new/", clients.business_create, name="business_create"),
+    path("clients/<int:pk>/", clients.business_detail, name="business_detail"),
+    path("clients/<int:pk>/edit/", clients.business_edit, name="business_edit"),
+    path("clients/<int:pk>/personas/new/", clients.persona_create, name="persona_create"),
+    path("personas/<int:pk>/edit/", clients.persona_edit, name="persona_edit"),
+    path("clients/<int:pk>/offers/new/", clients.offer_create, name="offer_create"),
+    path("offers/<int:pk>/edit/", clients.offer_edit, name="offer_edit"),
+    path("journeys/new/", clients.journey_new, name="journey_new"),
     # The editor
     path("journeys/<int:pk>/", editor.journey_editor, name="journey_editor"),
     path("journeys/<int:pk>/present/", editor.journey_editor, name="journey_present"),
@@ -74,33 +74,52 @@ urlpatterns = [
         editor.offer_move_view,
         name="offer_move",
     ),
-    path("journeys/<int:pk>/exports/", export_views.export_create, name="export_create"),
-    path("journeys/<int:pk>/exports/status/", export_views.export_status, name="export_status"),
-    path("journeys/<int:pk>/view/", views.journey_view, name="journey_view"),
-    path("journeys/<int:pk>/versions/", version_views.version_history, name="journey_versions"),
+    path("journeys/<int:pk>/exports/", exports.export_create, name="export_create"),
+    path("journeys/<int:pk>/exports/status/", exports.export_status, name="export_status"),
+    path("journeys/<int:pk>/view/", clients.journey_view, name="journey_view"),
+    path("journeys/<int:pk>/versions/", versions.version_history, name="journey_versions"),
     path(
         "journeys/<int:pk>/versions/<int:number>/pdf/",
-        version_views.version_export,
+        versions.version_export,
         name="version_export",
     ),
-    path("journeys/<int:pk>/status/", share_views.journey_status, name="journey_status"),
+    path("journeys/<int:pk>/status/", sharing.journey_status, name="journey_status"),
     path(
         "journeys/<int:pk>/share-links/",
-        share_views.share_link_create_view,
+        sharing.share_link_create_view,
         name="share_link_create",
     ),
     path(
         "share-links/<int:link_pk>/revoke/",
-        share_views.share_link_revoke_view,
+        sharing.share_link_revoke_view,
         name="share_link_revoke",
     ),
-    path("s/<str:token>/", share_views.share_page, name="share_page"),
-    path("s/<str:token>/pdf/", share_views.share_pdf, name="share_pdf"),
-    path("exports/<int:export_pk>/retry/", export_views.export_retry_view, name="export_retry"),
-    path("exports/<int:export_pk>/download/", export_views.export_download, name="export_download"),
+    path("s/<str:token>/", sharing.share_page, name="share_page"),
+    path("s/<str:token>/pdf/", sharing.share_pdf, name="share_pdf"),
+    path("exports/<int:export_pk>/retry/", exports.export_retry_view, name="export_retry"),
+    path("exports/<int:export_pk>/download/", exports.export_download, name="export_download"),
     path(
         "journeys/<int:pk>/offers/<int:stage_offer_pk>/detach/",
         editor.offer_detach_view,
         name="offer_detach",
+    ),
+    # The portable format, cloning and journey starters (templates in the UI)
+    path(
+        "journeys/<int:pk>/export.json",
+        portable.journey_export_json,
+        name="journey_export_json",
+    ),
+    path("journeys/import/", portable.journey_import_json, name="journey_import_json"),
+    path("journeys/<int:pk>/clone/", portable.journey_clone_view, name="journey_clone"),
+    path(
+        "journeys/<int:pk>/save-as-template/",
+        portable.journey_template_save,
+        name="journey_template_save",
+    ),
+    path("templates/", portable.template_list, name="template_list"),
+    path(
+        "templates/<slug:source>/<slug:key>/",
+        portable.journey_from_template,
+        name="journey_from_template",
     ),
 ]

@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
+from cvj.http import HtmxHttpRequest
 from cvj.models import Membership
 from cvj.tenancy import require_admin, require_membership
 
@@ -23,10 +23,6 @@ from . import services
 from .csv_io import MAX_ROWS, tactics_export_csv, tactics_import_csv
 from .forms import TacticForm, TacticImportForm
 from .models import Stage, Tactic
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _stage(slug: str) -> Stage:

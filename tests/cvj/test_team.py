@@ -26,7 +26,7 @@ from cvj.team import (
 )
 from tests.factories import AgencyFactory, BusinessFactory, MembershipFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.cvj.team_test_urls")]
+pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 NEW_PASSWORD = "violet-harbour-lantern-42"

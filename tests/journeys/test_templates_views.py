@@ -21,8 +21,6 @@ from tests.factories import (
     make_journey,
 )
 
-pytestmark = pytest.mark.urls("tests.journeys.portable_test_urls")
-
 HX = {"HTTP_HX_REQUEST": "true"}
 
 

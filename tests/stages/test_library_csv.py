@@ -12,7 +12,7 @@ from stages.csv_io import MAX_ROWS, tactics_export_csv, tactics_import_csv
 from stages.models import Stage, Tactic
 from tests.factories import AgencyFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.stages.library_urls")]
+pytestmark = pytest.mark.django_db
 
 HEADER = "stage,name,description,channel,commitment,audience,active\n"
 

@@ -12,7 +12,7 @@ from stages import services
 from stages.models import Stage, Tactic, TacticHidden
 from tests.factories import AgencyFactory, BusinessFactory, MembershipFactory, make_journey
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.stages.library_urls")]
+pytestmark = pytest.mark.django_db
 
 
 def _stage(slug: str = "aware") -> Stage:

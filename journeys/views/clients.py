@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
+from cvj.http import HtmxHttpRequest
 from cvj.tenancy import require_membership
 
-from .access import (
+from ..access import (
     businesses_for,
     get_business_for,
     get_journey_for,
@@ -21,15 +21,10 @@ from .access import (
     get_persona_for,
     journeys_for,
 )
-from .forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
-from .models import Business, Journey, Offer, Persona
-from .selectors import Page, journey_stage_fill, journey_stage_views
-from .services import journey_create
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
+from ..forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
+from ..models import Business, Journey, Offer, Persona
+from ..selectors import Page, journey_stage_fill, journey_stage_views
+from ..services import journey_create
 
 PAGE_SIZE = 24
 

@@ -13,15 +13,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from cvj.http import HtmxHttpRequest
 from stages.models import Channel, Tactic
 
-from .access import get_journey_for, get_journey_stage, get_stage_offer, get_stage_tactic
-from .economics import funnel_bars, journey_economics
-from .forms import OfferForm
-from .gaps import journey_gaps
-from .models import STAGE_OFFER_KINDS, Journey, JourneyStage, StageTactic
-from .selectors import journey_stage_views
-from .services import (
+from ..access import get_journey_for, get_journey_stage, get_stage_offer, get_stage_tactic
+from ..economics import funnel_bars, journey_economics
+from ..forms import OfferForm
+from ..gaps import journey_gaps
+from ..models import STAGE_OFFER_KINDS, Journey, JourneyStage, StageTactic
+from ..selectors import journey_stage_views
+from ..services import (
     FieldSave,
     field_save,
     field_text,
@@ -38,9 +39,8 @@ from .services import (
     tactic_reorder,
     tactic_restore,
 )
-from .snapshot import journey_snapshot
-from .suggestions import tactic_suggestions
-from .views import HtmxHttpRequest
+from ..snapshot import journey_snapshot
+from ..suggestions import tactic_suggestions
 
 JOURNEY_CHANGED = "journey-changed"  # any saved change: insights refresh
 JOURNEY_SHAPE_CHANGED = "journey-shape-changed"  # counts or filled-ness: the rail refreshes

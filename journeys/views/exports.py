@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HTMX_STOP_POLLING
 
-from .access import get_export_for, get_journey_for
-from .exports import export_request, export_retry
-from .models import Journey
-from .views import HtmxHttpRequest
+from cvj.http import HtmxHttpRequest
+
+from ..access import get_export_for, get_journey_for
+from ..exports import export_request, export_retry
+from ..models import Journey
 
 
 def _card(request: HtmxHttpRequest, journey: Journey, **extra: object) -> HttpResponse:

@@ -8,10 +8,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .access import get_journey_for, get_share_link_for
-from .models import ExportStatus, Journey
-from .selectors import journey_stage_views
-from .sharing import (
+from cvj.http import HtmxHttpRequest
+
+from ..access import get_journey_for, get_share_link_for
+from ..models import ExportStatus, Journey
+from ..selectors import journey_stage_views
+from ..sharing import (
     ShareLinkError,
     journey_finalize,
     journey_reopen,
@@ -20,7 +22,6 @@ from .sharing import (
     share_link_resolve,
     share_link_revoke,
 )
-from .views import HtmxHttpRequest
 
 
 def _card_context(journey: Journey, **extra: object) -> dict[str, object]:

@@ -14,21 +14,21 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
+from cvj.http import HtmxHttpRequest
 from cvj.models import Membership
 from cvj.tenancy import require_membership
 
-from .access import businesses_for, get_journey_for
-from .industry_templates import industry_template, industry_templates
-from .models import Business, Journey, JourneyTemplate, Persona
-from .portable import (
+from ..access import businesses_for, get_journey_for
+from ..industry_templates import industry_template, industry_templates
+from ..models import Business, Journey, JourneyTemplate, Persona
+from ..portable import (
     FORMAT_DOC,
     MAX_DOCUMENT_BYTES,
     DocumentError,
@@ -42,11 +42,6 @@ from .portable import (
     journey_template_create,
     journey_to_document,
 )
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
 
 # --- Forms --------------------------------------------------------------------------------
 

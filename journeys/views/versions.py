@@ -7,11 +7,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from .access import get_journey_for
-from .exports import export_request
-from .snapshot import journey_snapshot
-from .versions import snapshot_diff
-from .views import HtmxHttpRequest
+from cvj.http import HtmxHttpRequest
+
+from ..access import get_journey_for
+from ..exports import export_request
+from ..snapshot import journey_snapshot
+from ..versions import snapshot_diff
 
 
 @login_required
