@@ -71,7 +71,9 @@ class JourneyImportForm(forms.Form):
         try:
             self.document = document_loads(upload.read(MAX_DOCUMENT_BYTES + 1))
         except DocumentError as error:
-            raise forms.ValidationError([message for _, message in error.errors]) from error
+            raise forms.ValidationError(
+                [f"{path}: {message}" if path else message for path, message in error.errors]
+            ) from error
         return upload
 
 
