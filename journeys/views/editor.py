@@ -384,7 +384,13 @@ def tactic_restore_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> Ht
     journey = get_journey_for(request.user, pk, edit=True)
     stage_tactic = get_stage_tactic(journey, tactic_pk, include_removed=True)
     tactic_restore(stage_tactic=stage_tactic)
-    return _stage_section(request, journey, stage_tactic.journey_stage.stage.slug, "tactics")
+    return _stage_section(
+        request,
+        journey,
+        stage_tactic.journey_stage.stage.slug,
+        "tactics",
+        restored_pk=stage_tactic.pk,  # focus goes back to where it was before removing
+    )
 
 
 # --- Offers
