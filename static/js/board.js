@@ -54,8 +54,10 @@
     if (form && (event.key === "Escape" || (event.key === "Enter" && !event.shiftKey))) {
       // Enter finishes the goal (Shift+Enter for a new line); leaving the field saves it.
       event.preventDefault();
-      const text = form.closest(".board-col").querySelector("[data-board-edit]");
+      const col = form.closest(".board-col");
+      const text = col.querySelector("[data-board-edit]");
       target.blur();
+      endGoalEdit(col);
       if (text) text.focus({ preventScroll: true });
     }
   });
@@ -188,7 +190,7 @@
     if (board) {
       fitSize(board, Array.from(board.querySelectorAll(".board-body")), 9, 17);
     } else {
-      current.querySelectorAll("[data-fit=grow]").forEach(function (box) { fitSize(box, [box], 14, 40); });
+      current.querySelectorAll("[data-fit=grow]").forEach(function (box) { fitSize(box, [box], 14, 30); });
     }
   }
 
