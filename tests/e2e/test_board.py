@@ -77,6 +77,16 @@ def test_the_board_shows_every_stage_goal_and_tactics(
     assert page.locator("#stage-panel").count() == 0
     _no_sideways_scroll(page)
     _shot(page, f"editor-board-{width}x{height}")
+    _shot(page, f"editor-board-{width}x{height}-full", full=True)
+
+
+def test_the_editor_board_works_on_a_phone(page: Page, login, demo: Journey):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "strategist", DEMO_PASSWORD)
+    page.goto(f"/journeys/{demo.pk}/")
+    expect(page.locator("#editor-view .board-col")).to_have_count(8)
+    _no_sideways_scroll(page)
+    _shot(page, "editor-board-390x844")
 
 
 @pytest.mark.parametrize(("width", "height"), DESKTOPS, ids=_ids(DESKTOPS))
