@@ -51,9 +51,9 @@ def _no_sideways_scroll(page: Page) -> None:
 
 def _stages(journey: Journey) -> list[JourneyStage]:
     return list(
-        journey.stages.select_related("stage").order_by("stage__position").prefetch_related(
-            "tactics__tactic"
-        )
+        journey.stages.select_related("stage")
+        .order_by("stage__position")
+        .prefetch_related("tactics__tactic")
     )
 
 
@@ -172,12 +172,14 @@ def test_present_has_no_form_fields_and_shows_all_eight_goals(
                 return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth
                   && r.width > 0; };
               const clipped = [...document.querySelectorAll('.slide-board .board-body')]
-                .filter(b => b.scrollHeight > b.clientHeight + 1 || b.scrollWidth > b.clientWidth + 1)
+                .filter(b => b.scrollHeight > b.clientHeight + 1
+                             || b.scrollWidth > b.clientWidth + 1)
                 .map(b => b.closest('.board-col').dataset.stage);
               return {goals: goals.length, goalsInside: goals.filter(inside).length,
                       tactics: tactics.length, tacticsInside: tactics.filter(inside).length,
                       clipped, scrolls: document.scrollingElement.scrollHeight > innerHeight,
-                      fontSize: getComputedStyle(document.querySelector('.board-present')).fontSize};
+                      fontSize: getComputedStyle(
+                        document.querySelector('.board-present')).fontSize};
             }"""
         )
         assert box["goals"] == 8 and box["goalsInside"] == 8, box
