@@ -265,10 +265,10 @@ class JourneyHealth:
 
 
 def journey_opportunities(snapshot: JourneySnapshot, gaps: list[Gap]) -> list[Opportunity]:
-    """Gaps in stage order (a live audience walks the journey left to right), journey-wide last."""
+    """What would move the journey most first, then left to right; journey-wide ones last."""
     names = {s.slug: s.name for s in snapshot.stages}
     positions = {s.slug: s.position for s in snapshot.stages}
-    ordered = sorted(gaps, key=lambda g: (positions.get(g.stage, 99), SEVERITY_ORDER[g.severity]))
+    ordered = sorted(gaps, key=lambda g: (SEVERITY_ORDER[g.severity], positions.get(g.stage, 99)))
     found = []
     for gap in ordered:
         phrase = CLIENT_PHRASES.get(gap.rule)
