@@ -254,3 +254,25 @@ def test_the_share_page_leads_with_the_board(page: Page, demo: Journey, width: i
     _no_sideways_scroll(page)
     _shot(page, f"share-page-{width}x{height}")
     _shot(page, f"share-page-{width}x{height}-full", full=True)
+
+
+@pytest.mark.parametrize(("width", "height"), ALL_SIZES, ids=_ids(ALL_SIZES))
+def test_a_new_journey_greets_with_a_checklist_not_a_wall_of_red(
+    page: Page, signed_in: Page, journey: Journey, width: int, height: int
+):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"/journeys/{journey.pk}/")
+    summary = page.locator("[data-health-summary]")
+    expect(summary).to_have_text("0 of 8 stages have tactics · next: a first Aware tactic")
+    expect(page.locator(".gap-critical").first).to_be_hidden()  # folded for the strategist
+    finalize = page.get_by_role("button", name="Finalize as v1")
+    expect(finalize).to_be_disabled()
+    expect(page.locator("#finalize-reason")).to_contain_text("8 stages have none yet")
+    _no_sideways_scroll(page)
+    _shot(page, f"editor-new-journey-{width}x{height}-full", full=True)
+    page.goto(f"/journeys/{journey.pk}/present/")
+    expect(page.locator(".slide-board .board-none")).to_have_count(8)
+    _shot(page, f"present-new-journey-{width}x{height}")
+    page.goto(f"/journeys/{journey.pk}/present/?slide=opportunities")
+    expect(page.locator(".slide-opps li").first).to_have_text(re.compile("Next: add"))
+    _shot(page, f"present-new-journey-next-steps-{width}x{height}")
