@@ -56,8 +56,10 @@ def share_link_create(
     return link, token
 
 
-def share_link_resolve(token: str) -> ShareLink:
-    """The live link behind a token, or ShareLinkError saying clearly why not."""
+def share_link_resolve(token: str, *, count_use: bool = True) -> ShareLink:
+    """The live link behind a token, or ShareLinkError saying clearly why not.
+
+    The page counts as a use; its logo and live column refreshes do not (count_use=False)."""
     try:
         payload = signing.loads(token, salt=SHARE_SALT)
         link = ShareLink.objects.select_related("journey__business").get(pk=int(payload["l"]))
@@ -74,9 +76,10 @@ def share_link_resolve(token: str) -> ShareLink:
             "Ask your agency for a new one.",
             status=410,
         )
-    ShareLink.objects.filter(pk=link.pk).update(
-        last_used_at=timezone.now(), use_count=F("use_count") + 1
-    )
+    if count_use:
+        ShareLink.objects.filter(pk=link.pk).update(
+            last_used_at=timezone.now(), use_count=F("use_count") + 1
+        )
     return link
 
 

@@ -92,12 +92,14 @@ def test_editor_falls_back_to_the_first_stage_for_an_unknown_query(strategist_cl
     assert '<h2 id="stage-title">1. Aware</h2>' in response.text
 
 
-def test_present_view_renders_with_the_present_body_class(strategist_client, journey):
+def test_present_shows_the_journey_without_any_form_field(strategist_client, journey):
     response = strategist_client.get(_url("journey_present", journey), {"stage": "engage"})
     assert response.status_code == 200
-    assert '<body class="editor-page present"' in response.text
-    assert "Exit present mode" in response.text
-    assert "data-autosave-input" in response.text  # still editable
+    assert '<body class="present-page"' in response.text
+    assert 'data-slide="engage"' in response.text  # opens on the asked-for stage's slide
+    for tag in ("<input", "<textarea", "<select", "data-autosave", "drag-handle"):
+        assert tag not in response.text, tag
+    assert response.text.count('class="board-col ') == 8
 
 
 def test_editor_runs_the_library_search_without_javascript(strategist_client, journey):
