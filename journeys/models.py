@@ -20,6 +20,13 @@ STAGE_OFFER_KINDS: dict[str, tuple[str, ...]] = {
     "ascend": ("core", "ascension"),
     "promote": ("referral",),
 }
+# What the editor calls a stage's offers section, and a hint where the order means something.
+STAGE_OFFER_HEADINGS: dict[str, tuple[str, str]] = {
+    "subscribe": ("Lead magnet", ""),
+    "convert": ("Entry-point offer", ""),
+    "ascend": ("Ascension ladder", "Core offer first, then upsells — order is the ladder"),
+    "promote": ("Referral incentive", ""),
+}
 
 TEXT_SHORT = 200
 TEXT_LONG = 4000
@@ -330,11 +337,15 @@ def check_offer_fits_stage(journey_stage: JourneyStage, offer: Offer) -> None:
         if not allowed:
             message = f"The {stage_name} stage carries tactics, not offers."
         else:
-            kinds = " or ".join(OfferKind(k).label.lower() for k in allowed)
-            message = (
-                f"The {stage_name} stage takes a {kinds}, not a {offer.get_kind_display().lower()}."
-            )
+            kinds = " or ".join(offer_kind_phrase(k) for k in allowed)
+            message = f"The {stage_name} stage takes {kinds}, not {offer_kind_phrase(offer.kind)}."
         raise ValidationError({"offer": message})
+
+
+def offer_kind_phrase(kind: str) -> str:
+    """ "a lead magnet", "an entry-point offer": the kind as the rules' messages say it."""
+    label = OfferKind(kind).label.lower() if kind in OfferKind.values else kind
+    return f"an {label}" if label[:1] in "aeiou" else f"a {label}"
 
 
 class ExportStatus(models.TextChoices):

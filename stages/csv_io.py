@@ -250,7 +250,7 @@ def _parse_row(
     commitment = _choice(get("commitment"), Commitment) if get("commitment") else ""
     if commitment is None:
         problems.append(f"commitment “{get('commitment')}” must be money, time or empty.")
-    elif commitment and stage is not None and stage.slug != "convert":
+    elif commitment and stage is not None and not stage.takes_commitment:
         problems.append(f"commitment is only for Convert-stage tactics, not {stage.name}.")
     audience = _choice(get("audience"), Audience) if get("audience") else Audience.ANY
     if audience is None:

@@ -30,8 +30,7 @@ class TacticForm(forms.Form):
     def __init__(self, *args: Any, stage: Stage, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stage = stage
-        if stage.slug != "convert":
-            # Only Convert-stage tactics ask for a commitment.
+        if not stage.takes_commitment:
             del self.fields["commitment"]
 
     @property
