@@ -462,12 +462,12 @@ class ShareLink(PlainTextModel):
         return f"Share link for {self.journey}"
 
 
-class JourneyTemplate(PlainTextModel):
+class JourneyStarter(PlainTextModel):
     """A reusable journey in the portable JSON format: an agency's own, saved from a journey.
 
-    The built-in industry templates ship as files (journeys/industry_templates/)."""
+    The built-in industry templates ship as files (journeys/starters/)."""
 
-    agency = models.ForeignKey("cvj.Agency", on_delete=models.CASCADE, related_name="templates")
+    agency = models.ForeignKey("cvj.Agency", on_delete=models.CASCADE, related_name="starters")
     name = models.CharField(max_length=120)
     industry = models.CharField(max_length=120, blank=True)
     description = models.TextField(
@@ -482,7 +482,7 @@ class JourneyTemplate(PlainTextModel):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "name"], name="journey_template_name_unique")
+            models.UniqueConstraint(fields=["agency", "name"], name="journey_starter_name_unique")
         ]
 
     def __str__(self) -> str:

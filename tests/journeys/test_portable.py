@@ -11,12 +11,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from journeys.gaps import journey_gaps
-from journeys.industry_templates import industry_template, industry_templates
 from journeys.models import (
     Business,
     Journey,
     JourneyStage,
-    JourneyTemplate,
+    JourneyStarter,
     Offer,
     Persona,
     StageOffer,
@@ -28,12 +27,13 @@ from journeys.portable import (
     document_loads,
     journey_clone,
     journey_from_document,
-    journey_start_from_template,
-    journey_template_create,
+    journey_start_from_starter,
     journey_to_document,
+    starter_create,
 )
 from journeys.services import offer_attach, tactic_add, tactic_remove
 from journeys.snapshot import journey_snapshot
+from journeys.starters import builtin_starter, builtin_starters
 from stages.models import STAGE_SLUGS, Tactic
 from tests.factories import (
     AgencyFactory,
@@ -65,7 +65,7 @@ def row_counts() -> dict[str, int]:
             (JourneyStage, JourneyStage.objects),
             (StageTactic, StageTactic.all_objects),
             (StageOffer, StageOffer.objects),
-            (JourneyTemplate, JourneyTemplate.objects),
+            (JourneyStarter, JourneyStarter.objects),
         )
     }
 
@@ -113,7 +113,7 @@ def rich_journey(business, strategist) -> Journey:
 
 @pytest.fixture
 def template_document() -> dict:
-    return industry_template("local-service").document
+    return builtin_starter("local-service").document
 
 
 # --- Export -------------------------------------------------------------------------------
@@ -662,7 +662,7 @@ def test_clone_with_the_same_offer_name_twice_keeps_each_offer(journey):
 
 
 def test_save_as_template_then_start_a_journey_from_it(rich_journey, strategist):
-    template = journey_template_create(
+    template = starter_create(
         journey=rich_journey,
         name="  Cleaning company  ",
         description="Our best cleaning map.",
@@ -671,7 +671,7 @@ def test_save_as_template_then_start_a_journey_from_it(rich_journey, strategist)
 
     assert (template.name, template.industry) == ("Cleaning company", "Home services")
     assert template.document == journey_to_document(rich_journey)
-    started = journey_start_from_template(
+    started = journey_start_from_starter(
         document=template.document,
         agency=rich_journey.business.agency,
         business=None,
@@ -684,30 +684,30 @@ def test_save_as_template_then_start_a_journey_from_it(rich_journey, strategist)
 
 
 def test_template_names_are_unique_in_an_agency(rich_journey):
-    journey_template_create(journey=rich_journey, name="Map", created_by=None)
+    starter_create(journey=rich_journey, name="Map", created_by=None)
 
     with pytest.raises(ValidationError):
-        journey_template_create(journey=rich_journey, name="Map", created_by=None)
+        starter_create(journey=rich_journey, name="Map", created_by=None)
 
 
 # --- The industry templates ---------------------------------------------------------------
 
-TEMPLATES = industry_templates()
+TEMPLATES = builtin_starters()
 
 
-def test_there_are_the_four_promised_industry_templates():
+def test_there_are_the_four_promised_builtin_starters():
     assert [t.slug for t in TEMPLATES] == ["local-service", "ecommerce", "b2b-consulting", "saas"]
     assert all(t.name and t.description and t.industry for t in TEMPLATES)
 
 
 def test_templates_hand_out_copies():
-    industry_templates()[0].document["title"] = "Changed"
+    builtin_starters()[0].document["title"] = "Changed"
 
-    assert industry_templates()[0].document["title"] != "Changed"
+    assert builtin_starters()[0].document["title"] != "Changed"
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.slug)
-def test_each_industry_template_imports_cleanly_into_a_fresh_agency(db, template):
+def test_each_builtin_starter_imports_cleanly_into_a_fresh_agency(db, template):
     agency = AgencyFactory()
     owner = UserFactory()
 
@@ -729,7 +729,7 @@ def test_each_industry_template_imports_cleanly_into_a_fresh_agency(db, template
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.slug)
-def test_industry_templates_have_no_critical_gaps_or_warnings(db, template):
+def test_builtin_starters_have_no_critical_gaps_or_warnings(db, template):
     journey = journey_from_document(document=template.document, agency=AgencyFactory(), owner=None)
 
     gaps = journey_gaps(journey_snapshot(journey))
