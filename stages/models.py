@@ -17,6 +17,7 @@ TACTIC_DESCRIPTION_MAX = 1000
 
 STAGE_SLUGS = ("aware", "engage", "subscribe", "convert", "excite", "ascend", "advocate", "promote")
 COMMITMENT_STAGE = "convert"
+COMMITMENT_ONLY_AT_CONVERT = "Only Convert-stage tactics ask for money or time."
 
 
 class StageQuerySet(models.QuerySet["Stage"]):
@@ -160,9 +161,7 @@ class Tactic(PlainTextModel):
 
     def clean(self) -> None:
         if self.commitment and self.stage_id and not self.stage.takes_commitment:
-            raise ValidationError(
-                {"commitment": "Only Convert-stage tactics ask for money or time."}
-            )
+            raise ValidationError({"commitment": COMMITMENT_ONLY_AT_CONVERT})
 
 
 class TacticHidden(models.Model):
