@@ -222,6 +222,7 @@ def test_a_stale_autosave_is_a_conflict_carrying_their_text(strategist_client, j
         "value": "Mine",
         "theirs": "Theirs",
         "error": "",
+        "shape_changed": False,
         "saved_at": "",
     }
     assert _entry(journey, "aware").goal == "Theirs"
@@ -895,7 +896,9 @@ def test_creating_an_offer_of_the_wrong_kind_for_the_stage_is_an_error(strategis
         _url("stage_offer_create", journey, "convert"), _new_offer(kind="referral"), headers=HX
     )
     assert response.status_code == 200
-    assert "The Convert stage does not take this kind of offer." in response.text
+    assert (
+        "The Convert stage takes an entry-point offer, not a referral incentive." in response.text
+    )
     assert not Offer.objects.filter(name="Starter kit").exists()
 
 
