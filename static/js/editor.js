@@ -90,6 +90,7 @@
   function save(state) {
     clearTimeout(state.timer);
     if (state.status === "conflict") return; // waits for the user's choice
+    if (state.status === "error" && state.input.value === state.refusedValue) return; // final until edited
     if (state.inflight) { state.pending = true; return; }
     const value = state.input.value;
     if (value === state.savedValue && state.status !== "offline" && state.status !== "error") {
@@ -172,6 +173,7 @@
     } else {
       clearTimeout(state.retryTimer);
       storeDraft(state);
+      state.refusedValue = sent;
       showError(state, answerMessage(result));
       setFieldState(state, "error", "Not saved");
     }
