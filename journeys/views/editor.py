@@ -114,6 +114,9 @@ def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict
         "pace": pace if elapsed else "",
         "pace_minutes": pace_minutes,
         "stage_slug": current.slug,
+        # The ladder starts with the core offer, attached or not (the economics count it).
+        "core_off_ladder": current.slug == "ascend"
+        and all(so.offer_id != journey.core_offer_id for so in current.offers),
         "economics_inputs": (
             ("monthly_reach", "Monthly reach (people)", field_text(journey.monthly_reach)),
             ("monthly_spend", "Monthly acquisition spend", field_text(journey.monthly_spend)),
