@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from cvj.http import HtmxHttpRequest
 from cvj.parsing import id_or_404, ids_or_invalid, search_text
-from stages.models import Channel, Tactic
+from stages.models import STAGE_SLUGS, Channel, Tactic
 
 from ..access import get_journey_for, get_journey_stage, get_stage_offer, get_stage_tactic
 from ..economics import funnel_bars, journey_economics
@@ -467,12 +467,13 @@ def offer_detach_view(request: HtmxHttpRequest, pk: int, stage_offer_pk: int) ->
 @require_POST
 def session_toggle_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
+    # The stage to show afterwards; anything but a stage's slug shows the first one.
+    slug = request.POST.get("stage") if request.POST.get("stage") in STAGE_SLUGS else None
     if request.POST.get("action") == "reset":
         session_reset(journey=journey)
     else:
         session_toggle(journey=journey)
     journey.refresh_from_db()
-    slug = request.POST.get("stage") or None
     if request.htmx:
         return render(request, "journeys/editor.html#session", _editor_context(journey, slug))
     return redirect(f"{reverse('journey_editor', args=[pk])}?stage={slug or 'aware'}")
