@@ -46,14 +46,15 @@ from django.urls.exceptions import Resolver404
 
 from cvj.models import Role
 from cvj.team import invitation_create
-from journeys.industry_templates import industry_templates
 from journeys.services import tactic_add
 from journeys.sharing import share_link_create
+from journeys.starters import builtin_starters
 from stages.models import STAGE_SLUGS
 from tests.factories import AgencyFactory, MembershipFactory, OfferFactory
 from tests.test_authorization_matrix import _url, _world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.timeout(600)]
+# About 2,800 requests: ~70 s of CPU; the timeout leaves room for a busy CI machine.
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1800)]
 
 MISSING = object()
 VALUES: dict[str, object] = {
@@ -110,6 +111,8 @@ ANONYMOUS = {
     "password_reset_complete",
     "share_page",
     "share_pdf",
+    "share_logo",
+    "share_board_column",
     "team_invitation_accept",
 }
 
@@ -152,7 +155,9 @@ SPECIAL_KWARGS = {
     "share_pdf": lambda w: {"token": w["share_token"]},
     "team_invitation_accept": lambda w: {"token": w["invitation_token"]},
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
-    "journey_from_template": lambda w: {"source": "industry", "key": industry_templates()[0].slug},
+    "journey_from_starter": lambda w: {"source": "industry", "key": builtin_starters()[0].slug},
+    "share_logo": lambda w: {"token": w["share_token"]},
+    "share_board_column": lambda w: {"token": w["share_token"], "slug": "convert"},
     "library_stage": lambda w: {"slug": "convert"},
     "library_tactic_add": lambda w: {"slug": "convert"},
     "library_tactic_reorder": lambda w: {"slug": "convert"},
@@ -285,7 +290,7 @@ def _crawl(browsers: dict[str, Client], pages: list[tuple[str, str]]) -> dict[st
     """url name → the forms found that send to it."""
     found: dict[str, list[dict]] = defaultdict(list)
     for actor, url in pages:
-        for headers in ({}, {"HX-Request": "true"}):
+        for headers in ({},):
             response = browsers[actor].get(url, headers=headers)
             if response.streaming or "text/html" not in response.get("Content-Type", ""):
                 continue
@@ -344,6 +349,10 @@ class _Run:
         self.failures: list[str] = []
         self.requests = 0
 
+    def _fail(self, finding: str) -> None:
+        self.failures.append(finding)
+        print(f"FUZZ FINDING {finding}", flush=True)  # seen at once with -s, even on a timeout
+
     def send(self, actor: str, method: str, url: str, params: dict, label: str) -> int:
         """One request in a savepoint that is rolled back; records what went wrong."""
         browser = self.browsers[actor]
@@ -369,13 +378,13 @@ class _Run:
                     status == 200 and ('class="errorlist' in text or 'aria-invalid="true"' in text)
                 )
             except Exception as error:  # noqa: BLE001 - any escape is the finding
-                self.failures.append(f"{label}: raised {type(error).__name__}: {error}"[:300])
+                self._fail(f"{label}: raised {type(error).__name__}: {error}"[:300])
                 status = 500
             else:
                 if status >= 500:
-                    self.failures.append(f"{label}: answered {status}")
+                    self._fail(f"{label}: answered {status}")
                 elif method == "post" and refused and _fingerprint(self.models) != before:
-                    self.failures.append(f"{label}: refused ({status}) but changed the database")
+                    self._fail(f"{label}: refused ({status}) but changed the database")
             transaction.set_rollback(True)
         browser.cookies = SimpleCookie(cookies)  # a logout in the savepoint must not sign us out
         self.requests += 1

@@ -239,6 +239,8 @@ def test_finalizing_with_a_running_clock_keeps_the_elapsed_time(journey, strateg
 def test_finalizing_through_the_page_with_a_running_clock_keeps_the_time(
     strategist_client, journey
 ):
+    for entry in journey.stages.all():  # a journey is finalized once every stage has a tactic
+        tactic_add(journey_stage=entry, custom_name=f"Tactic for {entry.stage_id}")
     Journey.objects.filter(pk=journey.pk).update(
         session_running_since=timezone.now() - timedelta(minutes=30)
     )
