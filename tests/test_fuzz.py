@@ -102,6 +102,10 @@ TAKES_NO_INPUT = {
     "team_member_reactivate",
     "logout_everywhere",
 }
+# The no-JavaScript stage form saves each field through the autosave check on its own: a
+# conflict or an invalid value in one field is reported (409/422) while the others are kept,
+# since the page shows the stored text again and would otherwise lose them.
+SAVES_FIELD_BY_FIELD = {"stage_save"}
 # Signed-in users are turned away from these (or see another page): fuzz them signed out.
 ANONYMOUS = {
     "login",
@@ -255,7 +259,10 @@ class _Forms(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.textarea and self.form is not None:
-            self.form["fields"][self.textarea] += data
+            fields = self.form["fields"]
+            if not fields[self.textarea] and data.startswith("\n"):
+                data = data[1:]  # as browsers do: a newline right after <textarea> is dropped
+            fields[self.textarea] += data
 
 
 def _source_names(callback) -> dict[str, str]:  # noqa: ANN001
@@ -353,7 +360,9 @@ class _Run:
         self.failures.append(finding)
         print(f"FUZZ FINDING {finding}", flush=True)  # seen at once with -s, even on a timeout
 
-    def send(self, actor: str, method: str, url: str, params: dict, label: str) -> int:
+    def send(
+        self, actor: str, method: str, url: str, params: dict, label: str, name: str = ""
+    ) -> int:
         """One request in a savepoint that is rolled back; records what went wrong."""
         browser = self.browsers[actor]
         cookies = {key: morsel.value for key, morsel in browser.cookies.items()}
@@ -383,7 +392,12 @@ class _Run:
             else:
                 if status >= 500:
                     self._fail(f"{label}: answered {status}")
-                elif method == "post" and refused and _fingerprint(self.models) != before:
+                elif (
+                    method == "post"
+                    and refused
+                    and name not in SAVES_FIELD_BY_FIELD
+                    and _fingerprint(self.models) != before
+                ):
                     self._fail(f"{label}: refused ({status}) but changed the database")
             transaction.set_rollback(True)
         browser.cookies = SimpleCookie(cookies)  # a logout in the savepoint must not sign us out
@@ -392,7 +406,7 @@ class _Run:
 
 
 def _method_allowed(run: _Run, actor: str, method: str, url: str, name: str) -> bool:
-    return run.send(actor, method, url, {}, f"{method.upper()} {name} (bare)") != 405
+    return run.send(actor, method, url, {}, f"{method.upper()} {name} (bare)", name) != 405
 
 
 # --- The tests ----------------------------------------------------------------------------
@@ -469,7 +483,7 @@ def test_hostile_values_never_break_an_endpoint(fuzz):
                     browsers[actor].defaults.update({"HTTP_HX_REQUEST": "true"} if htmx else {})
                     shape = " (htmx)" if htmx else ""
                     label = f"{method.upper()} {name} {field}={label}{shape}"
-                    run.send(actor, method, url, {**defaults, field: value}, label)
+                    run.send(actor, method, url, {**defaults, field: value}, label, name)
                     browsers[actor].defaults.pop("HTTP_HX_REQUEST", None)
             # The path's own converters, with the parameters at their defaults.
             for key, original in kwargs.items():
@@ -482,7 +496,9 @@ def test_hostile_values_never_break_an_endpoint(fuzz):
                     marker = 987654321987 if isinstance(original, int) else "PLACEHOLDER"
                     hostile = reverse(name, kwargs={**kwargs, key: marker})
                     hostile = hostile.replace(str(marker), quote(str(value), safe=""))
-                    run.send(actor, method, hostile, defaults, f"{method.upper()} {name} <{key}>")
+                    run.send(
+                        actor, method, hostile, defaults, f"{method.upper()} {name} <{key}>", name
+                    )
     seconds = time.perf_counter() - started
     print(f"\nfuzzed {len(fuzzed)} endpoints with {run.requests} requests in {seconds:.1f} s")
     print("\n".join(fuzzed))
