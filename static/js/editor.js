@@ -143,9 +143,9 @@
   function handleResult(state, sent, result) {
     const payload = result.payload;
     if (result.http === 200 && payload && typeof payload.value === "string" && !result.redirected) {
-      // The rail's meters only depend on whether a field is filled: refresh it (which
-      // replaces the stage tabs) only when that flips, so clicks on tabs are not lost.
-      const shapeChanged = (state.base.trim() === "") !== (payload.value.trim() === "");
+      // Refresh the rail (which replaces the stage tabs) only when the server says a meter
+      // changed (selectors.COMPLETENESS_FIELDS), so clicks on tabs are not lost.
+      const shapeChanged = payload.shape_changed === true;
       state.backoff = 1000;
       state.base = payload.value;
       state.savedValue = sent;
@@ -706,6 +706,7 @@
   // stated fallback, so the keyboard user carries on from a sensible place.
   const FOCUS_FALLBACK = {
     "stage-panel": "#f-goal",
+    "editor-view": "#f-goal",
     tactics: "#lib-q",
     "library-results": "#lib-q",
     offers: "#attach-offer, #offers details > summary",
