@@ -325,6 +325,10 @@ def _library_results(journey: Journey, entry: JourneyStage, query: str) -> list[
     return list(library.exclude(pk__in=used).order_by("agency_id", "position", "name")[:30])
 
 
+def _custom_taken(entry: JourneyStage, name: str) -> bool:
+    return StageTactic.objects.filter(journey_stage=entry, custom_name__iexact=name).exists()
+
+
 @login_required
 @require_GET
 def tactic_search(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
@@ -337,6 +341,7 @@ def tactic_search(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
         "stage_slug": slug,
         "results": results,
         "query": query,
+        "query_taken": bool(query) and not results and _custom_taken(entry, query),
     }
     return render(request, "journeys/editor.html#library-results", context)
 
@@ -347,7 +352,17 @@ def tactic_add_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRespons
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
     tactic = None
-    if tactic_id := request.POST.get("tactic", ""):
+    tactic_id = request.POST.get("tactic", "")
+    custom_name = request.POST.get("custom_name", "")
+    query = search_text(request.POST.get("query"))
+    if query and not tactic_id and not custom_name:
+        # Enter in the library search before its results arrived: the first match for the
+        # text, as the list would have marked it, else the text as a custom tactic.
+        if _custom_taken(entry, query):
+            return _stage_section(request, journey, slug, "tactics")  # a second Enter
+        matches = _library_results(journey, entry, query)
+        tactic, custom_name = (matches[0], "") if matches else (None, query)
+    elif tactic_id:
         # Global and own tactics only: another agency's id is as missing as an unknown one.
         known = Tactic.objects.known_to(journey.business.agency_id).select_related("stage")
         tactic = get_object_or_404(known, pk=id_or_404(tactic_id))
@@ -355,7 +370,7 @@ def tactic_add_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRespons
         tactic_add(
             journey_stage=entry,
             tactic=tactic,
-            custom_name=request.POST.get("custom_name", ""),
+            custom_name=custom_name,
             channel=request.POST.get("channel", "")
             if request.POST.get("channel") in Channel.values
             else "",
