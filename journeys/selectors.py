@@ -10,6 +10,7 @@ from django.utils import timezone
 from cvj.parsing import MAX_PAGE, page_number
 
 from .models import (
+    STAGE_OFFER_HEADINGS,
     STAGE_OFFER_KINDS,
     Journey,
     JourneyStage,
@@ -18,6 +19,14 @@ from .models import (
     StageOffer,
     StageTactic,
 )
+
+# What counts towards a stage's completeness: these fields filled in (not blank), plus at
+# least one tactic, plus an offer where the stage takes offers.
+COMPLETENESS_FIELDS = ("goal", "metric", "target_conversion")
+
+
+def is_filled(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
 
 
 @dataclass
@@ -33,14 +42,18 @@ class StageView:
         return self.entry.stage.slug
 
     @property
+    def offer_heading(self) -> str:
+        return STAGE_OFFER_HEADINGS.get(self.slug, ("", ""))[0]
+
+    @property
+    def offer_hint(self) -> str:
+        return STAGE_OFFER_HEADINGS.get(self.slug, ("", ""))[1]
+
+    @property
     def completeness(self) -> int:
         """Percent of the stage's parts that are filled in, for the progress meter."""
-        parts = [
-            bool(self.entry.goal.strip()),
-            bool(self.entry.metric.strip()),
-            self.entry.target_conversion is not None,
-            bool(self.tactics),
-        ]
+        parts = [is_filled(getattr(self.entry, name)) for name in COMPLETENESS_FIELDS]
+        parts.append(bool(self.tactics))
         if self.offer_kinds:
             parts.append(bool(self.offers))
         return round(100 * sum(parts) / len(parts))

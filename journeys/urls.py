@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from .views import clients, editor, exports, portable, sharing, versions
 
@@ -122,14 +123,16 @@ urlpatterns = [
     path("journeys/import/", portable.journey_import_json, name="journey_import_json"),
     path("journeys/<int:pk>/clone/", portable.journey_clone_view, name="journey_clone"),
     path(
-        "journeys/<int:pk>/save-as-template/",
-        portable.journey_template_save,
-        name="journey_template_save",
+        "journeys/<int:pk>/save-as-starter/",
+        portable.journey_starter_save,
+        name="journey_starter_save",
     ),
-    path("templates/", portable.template_list, name="template_list"),
+    path("starters/", portable.starter_list, name="starter_list"),
+    # The page's address before journey templates were called starters in code and URLs.
+    path("templates/", RedirectView.as_view(pattern_name="starter_list", permanent=True)),
     path(
-        "templates/<slug:source>/<slug:key>/",
-        portable.journey_from_template,
-        name="journey_from_template",
+        "starters/<slug:source>/<slug:key>/",
+        portable.journey_from_starter,
+        name="journey_from_starter",
     ),
 ]

@@ -75,7 +75,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "export_download": (("export_pk",), {"admin", "strategist", "client"}),
     "journey_export_json": (("journey",), {"admin", "strategist"}),
     "journey_clone": (("journey",), {"admin", "strategist"}),
-    "journey_template_save": (("journey",), {"admin", "strategist"}),
+    "journey_starter_save": (("journey",), {"admin", "strategist"}),
     "library_tactic_edit": (("own_tactic",), {"admin"}),
     "library_tactic_archive": (("own_tactic",), {"admin"}),
     "library_tactic_unarchive": (("own_tactic",), {"admin"}),
@@ -94,7 +94,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
 NOT_OBJECT_URLS = {
     "team_invitation_accept", "password_reset_confirm", "share_page", "share_pdf",
     "share_logo", "share_board_column",
-    "journey_from_template", "library_stage", "library_tactic_add", "library_tactic_reorder",
+    "journey_from_starter", "library_stage", "library_tactic_add", "library_tactic_reorder",
 }  # fmt: skip
 
 

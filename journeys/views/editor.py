@@ -21,13 +21,14 @@ from ..access import get_journey_for, get_journey_stage, get_stage_offer, get_st
 from ..economics import funnel_bars, journey_economics
 from ..forms import OfferForm
 from ..gaps import journey_gaps, journey_health
-from ..models import STAGE_OFFER_KINDS, Journey, JourneyStage, StageTactic
-from ..selectors import StageView, journey_stage_views
+from ..models import Journey, JourneyStage, StageTactic
+from ..selectors import COMPLETENESS_FIELDS, StageView, is_filled, journey_stage_views
 from ..services import (
     FieldSave,
     field_save,
     field_text,
     offer_attach,
+    offer_create_at_stage,
     offer_detach,
     offer_move,
     offer_reorder,
@@ -42,20 +43,22 @@ from ..services import (
 )
 from ..showcase import journey_showcase
 from ..snapshot import journey_snapshot
-from ..suggestions import tactic_suggestions
+from ..suggestions import suggestions_fit_awareness, tactic_suggestions
 
 JOURNEY_CHANGED = "journey-changed"  # any saved change: insights refresh
 JOURNEY_SHAPE_CHANGED = "journey-shape-changed"  # counts or filled-ness: the rail refreshes
+SESSION_MINUTES = 180  # the stages' suggested minutes plus the intro fill this
+INTRO_MINUTES = 15
 
 
 def _agenda(journey: Journey, views: list, elapsed: int) -> list[dict[str, object]]:
     """Suggested minutes per stage scaled to the session length, with where the clock stands.
 
     The stages' suggested minutes fill a 3-hour session after a 15-minute intro; a longer or
-    shorter session scales every slot.
+    shorter session scales every slot (the intro too: see _intro_minutes).
     """
-    scale = journey.session_minutes / 180
-    start = 15 * 60 * scale
+    scale = journey.session_minutes / SESSION_MINUTES
+    start = INTRO_MINUTES * 60 * scale
     rows = []
     for view in views:
         end = start + view.entry.stage.suggested_minutes * 60 * scale
@@ -71,6 +74,10 @@ def _agenda(journey: Journey, views: list, elapsed: int) -> list[dict[str, objec
         )
         start = end
     return rows
+
+
+def _intro_minutes(journey: Journey) -> int:
+    return round(INTRO_MINUTES * journey.session_minutes / SESSION_MINUTES)
 
 
 def _pace(agenda: list[dict[str, object]], position: int, elapsed: int) -> tuple[str, int]:
@@ -102,9 +109,14 @@ def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict
         "current": current,
         "elapsed": elapsed,
         "agenda": agenda,
+        "intro_minutes": _intro_minutes(journey),
+        "suggestions_fit_awareness": suggestions_fit_awareness(journey, current.entry),
         "pace": pace if elapsed else "",
         "pace_minutes": pace_minutes,
         "stage_slug": current.slug,
+        # The ladder starts with the core offer, attached or not (the economics count it).
+        "core_off_ladder": current.slug == "ascend"
+        and all(so.offer_id != journey.core_offer_id for so in current.offers),
         "economics_inputs": (
             ("monthly_reach", "Monthly reach (people)", field_text(journey.monthly_reach)),
             ("monthly_spend", "Monthly acquisition spend", field_text(journey.monthly_spend)),
@@ -240,6 +252,12 @@ def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     body = {
         "status": result.status,
         "value": result.value,
+        # The rail's meters change only when a field counting towards completeness turns
+        # filled or empty; the editor refreshes the rail only then.
+        "shape_changed": result.status == "saved"
+        and isinstance(row, JourneyStage)
+        and request.POST.get("field") in COMPLETENESS_FIELDS
+        and is_filled(request.POST.get("base", "")) != is_filled(result.value),
         "theirs": result.theirs,
         "error": result.error,
         "saved_at": timezone.localtime().strftime("%H:%M:%S"),
@@ -428,19 +446,18 @@ def offer_create_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRespo
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
     form = OfferForm(request.POST, prefix="new-offer")
-    allowed = STAGE_OFFER_KINDS.get(slug, ())
-    if form.is_valid() and form.cleaned_data["kind"] not in allowed:
-        form.add_error("kind", f"The {entry.stage.name} stage does not take this kind of offer.")
-    if not form.is_valid():
-        context = _editor_context(journey, slug)
-        context["offer_form"] = form
-        template = "journeys/editor.html#offers" if request.htmx else "journeys/editor.html"
-        return render(request, template, context, status=200 if request.htmx else 422)
-    offer = form.save(commit=False)
-    offer.business = journey.business
-    offer.save()
-    offer_attach(journey_stage=entry, offer=offer)
-    return _stage_section(request, journey, slug, "offers")
+    if form.is_valid():
+        try:
+            offer_create_at_stage(journey_stage=entry, **form.cleaned_data)
+        except ValidationError as error:  # the stage's rule: shown on the kind
+            on_kind = "offer" in getattr(error, "error_dict", {})
+            form.add_error("kind" if on_kind else None, error.messages)
+        else:
+            return _stage_section(request, journey, slug, "offers")
+    context = _editor_context(journey, slug)
+    context["offer_form"] = form
+    template = "journeys/editor.html#offers" if request.htmx else "journeys/editor.html"
+    return render(request, template, context, status=200 if request.htmx else 422)
 
 
 @login_required
