@@ -159,7 +159,7 @@ def map_columns(snapshot: JourneySnapshot, economics: Economics | None = None) -
         more_line = 4.0
         # Offers first claim their room (at most three chips), tactics take the rest.
         offer_cost = [
-            (_lines(clip(o.name, 44), per_line - 1) + (2 if o.is_recurring else 1)) * line_mm + 3.4
+            (_lines(clip(o.name, 44), per_line - 3) + (2 if o.is_recurring else 1)) * line_mm + 3.4
             for o in stage.offers[:3]
         ]
         tactic_cost = [
