@@ -92,12 +92,14 @@ def test_editor_falls_back_to_the_first_stage_for_an_unknown_query(strategist_cl
     assert '<h2 id="stage-title">1. Aware</h2>' in response.text
 
 
-def test_present_view_renders_with_the_present_body_class(strategist_client, journey):
+def test_present_shows_the_journey_without_any_form_field(strategist_client, journey):
     response = strategist_client.get(_url("journey_present", journey), {"stage": "engage"})
     assert response.status_code == 200
-    assert '<body class="editor-page present"' in response.text
-    assert "Exit present mode" in response.text
-    assert "data-autosave-input" in response.text  # still editable
+    assert '<body class="present-page"' in response.text
+    assert 'data-slide="engage"' in response.text  # opens on the asked-for stage's slide
+    for tag in ("<input", "<textarea", "<select", "data-autosave", "drag-handle"):
+        assert tag not in response.text, tag
+    assert response.text.count('class="board-col ') == 8
 
 
 def test_editor_runs_the_library_search_without_javascript(strategist_client, journey):
@@ -220,6 +222,7 @@ def test_a_stale_autosave_is_a_conflict_carrying_their_text(strategist_client, j
         "value": "Mine",
         "theirs": "Theirs",
         "error": "",
+        "shape_changed": False,
         "saved_at": "",
     }
     assert _entry(journey, "aware").goal == "Theirs"
@@ -893,7 +896,9 @@ def test_creating_an_offer_of_the_wrong_kind_for_the_stage_is_an_error(strategis
         _url("stage_offer_create", journey, "convert"), _new_offer(kind="referral"), headers=HX
     )
     assert response.status_code == 200
-    assert "The Convert stage does not take this kind of offer." in response.text
+    assert (
+        "The Convert stage takes an entry-point offer, not a referral incentive." in response.text
+    )
     assert not Offer.objects.filter(name="Starter kit").exists()
 
 
