@@ -181,6 +181,12 @@ def main() -> None:
         help="diagnostic: synchronous_commit=off on the bench database (shows the fsync share; "
         "never for production — a crash could lose the last saves)",
     )
+    parser.add_argument(
+        "--no-redis",
+        action="store_true",
+        help="no throwaway redis-server: sessions in the database (the embedded default), one "
+        "more statement a save",
+    )
     args = parser.parse_args()
 
     _lib.run_setup()
@@ -189,7 +195,12 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(_lib.temp_dir("cvj-bench-autosave-"))
         db_url = stack.enter_context(_lib.pg_database(DB_NAME))
-        env = _lib.app_env(database_url=db_url, media_root=tmp / "media", production=True)
+        # Production runs with Redis: sessions are read from it (cached_db), the broker takes
+        # the debounced PDF pre-renders (no worker here: they just wait in the queue).
+        redis_url = "" if args.no_redis else stack.enter_context(_lib.redis_server(tmp))
+        env = _lib.app_env(
+            database_url=db_url, media_root=tmp / "media", redis_url=redis_url, production=True
+        )
         _lib.manage(env, "migrate", "--no-input")
         _lib.manage(env, "seed_demo")
         if args.no_sync_commit:

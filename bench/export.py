@@ -5,7 +5,9 @@
 gunicorn (sync workers) and a warm Celery worker (prefork, concurrency 2) on a throwaway
 redis-server and PostgreSQL. Each round edits the 5 demo-sized journeys (an autosave of the
 title, so a new export is due), then 5 browsers at once POST /journeys/<id>/exports/ and poll
-/journeys/<id>/exports/status/ until the card offers "Download PDF". Target: p95 ≤ 3 s.
+/journeys/<id>/exports/status/ until the card offers "Download PDF". Target: p95 ≤ 2.5 s.
+First, --idle-rounds pause --idle seconds between the edit and the click, as a session does: the
+debounced background render (~30 s after the last edit) has made the PDF. Target: p95 ≤ 1 s.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from urllib.parse import urlencode
 import _lib
 
 DB_NAME = "cvj_bench_export"
-TARGET_P95_S = 3.0
+TARGET_P95_S = 2.5  # issue 16: each click follows an edit (issue 7 asked ≤ 3 s)
+TARGET_IDLE_P95_S = 1.0  # issue 16: the journey was idle ≥ 30 s (the pre-render had its chance)
 STOP = threading.Event()  # set on Ctrl-C / SIGTERM so polling threads give up at once
 
 
@@ -138,12 +141,19 @@ def click_to_download(
 
 
 def run_round(
-    browser: Browser, ids: list[int], titles: dict[int, str], label: str, args: argparse.Namespace
+    browser: Browser,
+    ids: list[int],
+    titles: dict[int, str],
+    label: str,
+    args: argparse.Namespace,
+    idle: float = 0.0,
 ) -> list[dict[str, float]]:
     for journey_id in ids:
         new = f"{titles[journey_id].split(' · ')[0]} · {label}"
         edit_title(browser, journey_id, titles[journey_id], new)
         titles[journey_id] = new
+    if idle:  # the session pauses: the debounced background render may run meanwhile
+        STOP.wait(idle)
     barrier = threading.Barrier(len(ids))
     pool = ThreadPoolExecutor(len(ids))
     try:
@@ -197,6 +207,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="Celery concurrency (2)")
     parser.add_argument("--poll", type=float, default=0.2, help="status poll interval s (0.2)")
     parser.add_argument("--timeout", type=float, default=90, help="per export, s (90)")
+    parser.add_argument(
+        "--idle-rounds", type=int, default=2, help="rounds clicked after a pause (2)"
+    )
+    parser.add_argument(
+        "--idle", type=float, default=40, help="pause after the edit in those rounds, s (40)"
+    )
     args = parser.parse_args()
 
     _lib.run_setup()
@@ -226,6 +242,15 @@ def main() -> None:
         _lib.step(
             "warm-up round (not counted): " + ", ".join(f"{s['seconds']:.2f}" for s in warm) + " s"
         )
+        idle_samples: list[dict[str, float]] = []
+        for n in range(args.idle_rounds):
+            got = run_round(browser, ids, titles, f"idle {n + 1}", args, idle=args.idle)
+            idle_samples += got
+            _lib.step(
+                f"idle round {n + 1} (edit, {args.idle:g} s pause, click): "
+                + ", ".join(f"{s['seconds']:.2f}" for s in got)
+                + " s"
+            )
         samples: list[dict[str, float]] = []
         for n in range(args.rounds):
             got = run_round(browser, ids, titles, f"round {n + 1}", args)
@@ -235,6 +260,31 @@ def main() -> None:
 
     seconds = [s["seconds"] for s in samples]
     p50, p95 = _lib.percentile(seconds, 50), _lib.percentile(seconds, 95)
+    idle_p95 = None
+    if idle_samples:
+        idle_seconds = [s["seconds"] for s in idle_samples]
+        idle_p95 = _lib.percentile(idle_seconds, 95)
+        print()
+        print("  side by side: click → 'Download PDF', 5 in flight (seconds)")
+        _lib.table(
+            ["scenario", "n", "p50", "p95", "max", "target p95"],
+            [
+                [
+                    f"idle ≥ {args.idle:g} s after the edit",
+                    len(idle_seconds),
+                    *_pcts(idle_seconds),
+                    TARGET_IDLE_P95_S,
+                ],
+                ["click right after an edit", len(seconds), *_pcts(seconds), TARGET_P95_S],
+            ],
+        )
+        print(
+            "  "
+            + _lib.verdict(
+                idle_p95 <= TARGET_IDLE_P95_S,
+                f"idle: p95 {idle_p95:.2f} s vs target ≤ {TARGET_IDLE_P95_S:g} s",
+            )
+        )
     print()
     print(
         f"  {len(samples)} exports: {args.rounds} rounds × {args.journeys} in flight, "
@@ -271,6 +321,9 @@ def main() -> None:
             "server": server,
             "p50_s": p50,
             "p95_s": p95,
+            "idle_samples": idle_samples,
+            "idle_p95_s": idle_p95,
+            "target_idle_p95_s": TARGET_IDLE_P95_S,
             "target_p95_s": TARGET_P95_S,
             "met": met,
             "params": vars(args),

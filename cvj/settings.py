@@ -191,6 +191,11 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions read from the shared cache (no SQL on a hot request such as autosave) and write
+    # through to the database, so "sign out everywhere" still finds and deletes them (it deletes
+    # through the engine, which drops the cached copy too). Only with a shared cache: with the
+    # per-process default cache a session ended in one worker would live on in another's.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -7,10 +7,12 @@ including ids that do not exist, is a 404 — never a hint that another agency's
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cvj.models import Role
+from cvj.models import Membership, Role
+from cvj.parsing import id_or_404
 from cvj.tenancy import membership_for, require_membership
 
 from .models import (
@@ -120,3 +122,33 @@ def get_share_link_for(user: User, pk: int) -> ShareLink:
     return get_object_or_404(
         ShareLink.objects.select_related("journey").filter(journey__in=journeys_for(user)), pk=pk
     )
+
+
+def get_autosave_row_for(user: User, pk: int, target: str) -> Model:
+    """The row an autosave writes (the journey, a stage entry or a live tactic), in ONE query.
+
+    The same rule as `get_journey_for(user, pk, edit=True)` + `get_journey_stage` /
+    `get_stage_tactic`, folded into the row's own query: the journey's agency must have an
+    editing membership (admin or strategist) of this user, read live, so a role change or a
+    removal takes effect on the very next save. Foreign and unknown ids are both a 404.
+    """
+    if not user.is_authenticated or not user.is_active:
+        raise Http404("No agency membership.")
+    kind, _, key = target.partition(":")
+    if kind == "journey":
+        model, scoped, agency = Journey, Journey.objects.filter(pk=pk), "business__agency_id"
+    elif kind == "stage":
+        model, agency = JourneyStage, "journey__business__agency_id"
+        scoped = JourneyStage.objects.filter(journey_id=pk, stage__slug=key)
+    elif kind == "tactic":
+        model, agency = StageTactic, "journey_stage__journey__business__agency_id"
+        scoped = StageTactic.objects.filter(journey_stage__journey_id=pk, pk=id_or_404(key))
+    else:
+        raise Http404("Unknown field.")
+    editor = Membership.objects.filter(
+        user_id=user.pk, agency_id=OuterRef(agency), role__in=(Role.ADMIN, Role.STRATEGIST)
+    )
+    row = next(iter(scoped.filter(Exists(editor)).order_by()[:1]), None)
+    if row is None:
+        raise Http404(f"No such {model._meta.verbose_name}.")
+    return row

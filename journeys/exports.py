@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import (
-    ACTIVE_EXPORT_STATUSES,
     Export,
     ExportStatus,
     Journey,
@@ -32,21 +34,49 @@ MAX_ATTEMPTS = 3
 EXPORT_TASK = "journeys.tasks.export_render"
 
 
+# Bump when the PDF template, print CSS or renderer change what the same snapshot looks like:
+# it is part of the content hash, so older files stop answering for the new look.
+RENDERER_VERSION = "1"
+# Fields of the snapshot that change without changing what the PDF says.
+_VOLATILE_SNAPSHOT_KEYS = frozenset({"version", "taken_at"})
+PRERENDER_AFTER_S = 30
+
+
+def snapshot_content_hash(snapshot: dict) -> str:
+    """sha256 of what the PDF shows: the snapshot without its clock and counter, plus the
+    renderer version."""
+    content = {k: v for k, v in snapshot.items() if k not in _VOLATILE_SNAPSHOT_KEYS}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{RENDERER_VERSION}\n{canonical}".encode()).hexdigest()
+
+
+def _export_for_content(
+    journey: Journey, rendered_version: int, content_hash: str
+) -> Export | None:
+    """An export of this journey that is queued, rendering or done for this content (or this
+    very version): the one to answer with instead of rendering again."""
+    return (
+        Export.objects.filter(journey=journey)
+        .filter(Q(content_hash=content_hash) | Q(journey_version=rendered_version))
+        .exclude(status=ExportStatus.FAILED)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def export_request(
     *, journey: Journey, user: AbstractBaseUser | None, version: JourneyVersion | None = None
 ) -> tuple[Export, bool]:
     """Snapshot the journey (or take a frozen version's snapshot) and queue a render; a repeat
-    request for the same journey version returns the export already queued, rendering or
-    done (double-clicks make one export)."""
+    request for the same content (or the same journey version) returns the export already
+    queued, rendering or done: double-clicks make one export, an unchanged journey answers
+    with the PDF it has, and a render in flight is joined."""
     with transaction.atomic():
         locked = Journey.objects.select_for_update().get(pk=journey.pk)
         rendered_version = version.journey_version if version else locked.version
-        existing = (
-            Export.objects.filter(journey=locked, journey_version=rendered_version)
-            .exclude(status=ExportStatus.FAILED)
-            .order_by("-created_at")
-            .first()
-        )
+        snapshot = version.snapshot if version else journey_snapshot(locked).to_json()
+        content_hash = snapshot_content_hash(snapshot)
+        existing = _export_for_content(locked, rendered_version, content_hash)
         if existing is not None:
             return existing, False
         try:
@@ -54,15 +84,15 @@ def export_request(
                 export = Export.objects.create(
                     journey=locked,
                     journey_version=rendered_version,
-                    snapshot=version.snapshot if version else journey_snapshot(locked).to_json(),
+                    snapshot=snapshot,
+                    content_hash=content_hash,
                     requested_by=user,
                 )
-        except IntegrityError:  # a concurrent request won the race
-            return Export.objects.get(
-                journey=locked,
-                journey_version=rendered_version,
-                status__in=ACTIVE_EXPORT_STATUSES,
-            ), False
+        except IntegrityError:  # a concurrent request won the race: join its render
+            winner = _export_for_content(locked, rendered_version, content_hash)
+            if winner is None:
+                raise
+            return winner, False
         transaction.on_commit(lambda: export_enqueue(export_id=export.pk))
     return export, True
 
@@ -173,3 +203,46 @@ def exports_sweep(*, queued_after: timedelta | None = None) -> dict[str, int]:
     for export_id in waiting.values_list("pk", flat=True):
         counts["requeued"] += int(export_enqueue(export_id=export_id))
     return counts
+
+
+# --- Keeping the latest PDF ready while a session edits.
+
+
+def _prerender_key(journey_id: int) -> str:
+    return f"cvj:prerender:{journey_id}"
+
+
+def export_prerender_soon(*, journey_id: int) -> None:
+    """After a save: make sure a background render runs once the journey has been quiet for
+    ~30 s. One pending task per journey (a cache key); none when tasks run eagerly in the web
+    process, where it would render on every keystroke."""
+    from .tasks import export_prerender
+
+    if export_prerender.app.conf.task_always_eager:
+        return
+    try:
+        if not cache.add(_prerender_key(journey_id), 1, timeout=PRERENDER_AFTER_S * 4):
+            return  # one is already scheduled; it re-checks the clock when it runs
+        export_prerender.apply_async((journey_id,), countdown=PRERENDER_AFTER_S)
+    except Exception:  # noqa: BLE001 - a missing pre-render must never fail a save
+        logger.warning("Could not schedule a pre-render for journey %s", journey_id, exc_info=True)
+        cache.delete(_prerender_key(journey_id))
+
+
+def export_prerender(*, journey_id: int) -> str:
+    """Render the current journey if nobody edited it for PRERENDER_AFTER_S seconds; otherwise
+    look again when that much time will have passed since the last edit."""
+    journey = Journey.objects.filter(pk=journey_id).only("updated_at").first()
+    if journey is None:
+        cache.delete(_prerender_key(journey_id))
+        return "gone"
+    quiet_for = (timezone.now() - journey.updated_at).total_seconds()
+    if quiet_for < PRERENDER_AFTER_S:
+        from .tasks import export_prerender as task
+
+        cache.set(_prerender_key(journey_id), 1, timeout=PRERENDER_AFTER_S * 4)
+        task.apply_async((journey_id,), countdown=max(1.0, PRERENDER_AFTER_S - quiet_for))
+        return "moved"
+    cache.delete(_prerender_key(journey_id))
+    _, created = export_request(journey=journey, user=None)
+    return "queued" if created else "current"

@@ -434,6 +434,9 @@ class Export(models.Model):
     journey_version = models.PositiveIntegerField()
     # The journey as it was when requested; the worker renders exactly this.
     snapshot = models.JSONField()
+    # sha256 of the snapshot's content and the renderer version: an unchanged journey asks for
+    # a PDF it already has ("" on exports made before the key existed).
+    content_hash = models.CharField(max_length=64, blank=True, default="")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -456,6 +459,7 @@ class Export(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["journey", "-created_at"]),
+            models.Index(fields=["journey", "content_hash"]),
         ]
         constraints = [
             # Double-clicks and racing tabs get one render per journey version, not two.
@@ -463,7 +467,13 @@ class Export(models.Model):
                 fields=["journey", "journey_version"],
                 condition=Q(status__in=["queued", "rendering"]),
                 name="one_active_export_per_journey_version",
-            )
+            ),
+            # One render per content: a second request for the same hash joins the first.
+            models.UniqueConstraint(
+                fields=["journey", "content_hash"],
+                condition=Q(status__in=["queued", "rendering"]) & ~Q(content_hash=""),
+                name="one_active_export_per_content_hash",
+            ),
         ]
 
     def __str__(self) -> str:

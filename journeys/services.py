@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from cvj.parsing import validate_plain_text
 from stages.models import Stage, Tactic
 from stages.ordering import apply_order, check_same_rows, moved
 
+from .exports import export_prerender_soon
 from .models import (
     Business,
     Journey,
@@ -103,6 +104,21 @@ def field_save(
     except ValidationError as error:
         return FieldSave(status="invalid", error=" ".join(error.messages))
     new_text = field_text(parsed)
+    expected = _parse_quietly(model_field, base, row)
+    is_text = isinstance(model_field, models.CharField | models.TextField)
+    # The common case in one statement: write WHERE the stored value is still `base`
+    # (stored == base → write). Equal in SQL implies equal as text, so a match is always a
+    # rightful save; no match (unchanged, a conflict, or text that only compares equal after
+    # normalising) is decided under the lock below, exactly as before. A `base` that does not
+    # parse as the field's type, or equals the new value, goes the locked way too.
+    if (
+        connection.vendor == "postgresql"
+        and field_text(expected) != new_text
+        and (expected is None or isinstance(expected, str) == is_text)
+        and _compare_and_set(row, model_field, expected, parsed, journey_id)
+    ):
+        _after_save(journey_id)
+        return FieldSave(status="saved", value=new_text)
     with transaction.atomic():
         locked = model._base_manager.select_for_update().get(pk=row.pk)
         stored = field_text(getattr(locked, field))
@@ -120,7 +136,45 @@ def field_save(
         locked.save(update_fields=update_fields)
         if model is not Journey:  # a journey row bumped its own version above
             _bump_journey(journey_id)
+        _after_save(journey_id)
     return FieldSave(status="saved", value=new_text)
+
+
+def _after_save(journey_id: int) -> None:
+    """After commit, no SQL: schedule the debounced PDF pre-render (a cache key + a message)."""
+    transaction.on_commit(lambda: export_prerender_soon(journey_id=journey_id))
+
+
+def _compare_and_set(
+    row: models.Model, model_field: models.Field, expected: object, parsed: object, journey_id: int
+) -> bool:
+    """UPDATE the field only WHERE it still holds `expected`, bumping the row's version and the
+    journey's version in the same statement (a data-modifying CTE: atomic without a transaction
+    block). False when no row matched — the value moved since it was read."""
+    model = type(row)
+    quote = connection.ops.quote_name
+    now = timezone.now()
+    column = quote(model_field.column)
+    sets = [f"{column} = %s", "version = version + 1"]
+    params: list[object] = [model_field.get_db_prep_save(parsed, connection)]
+    if model is not StageTactic:  # stage entries and journeys keep an updated_at
+        sets.append("updated_at = %s")
+        params.append(now)
+    where = f"id = %s AND {column} IS NOT DISTINCT FROM %s"
+    params += [row.pk, model_field.get_db_prep_save(expected, connection)]
+    table = quote(model._meta.db_table)
+    if model is Journey:
+        sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {where} RETURNING version"
+    else:
+        sql = (
+            f"WITH changed AS (UPDATE {table} SET {', '.join(sets)} WHERE {where} RETURNING id) "
+            f"UPDATE {quote(Journey._meta.db_table)} SET version = version + 1, updated_at = %s "
+            "WHERE id = %s AND EXISTS (SELECT 1 FROM changed) RETURNING version"
+        )
+        params += [now, journey_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
 
 
 def _parse_quietly(model_field: models.Field, raw: str, row: models.Model) -> object:

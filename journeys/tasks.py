@@ -66,3 +66,9 @@ def export_render(self, export_id: int) -> str:  # noqa: ANN001
 @shared_task
 def exports_sweep() -> dict[str, int]:
     return exports.exports_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def export_prerender(journey_id: int) -> str:
+    """The debounced background render of an edited journey (see exports.export_prerender)."""
+    return exports.export_prerender(journey_id=journey_id)

@@ -17,7 +17,13 @@ from cvj.http import HtmxHttpRequest
 from cvj.parsing import id_or_404, ids_or_invalid, search_text
 from stages.models import STAGE_SLUGS, Channel, Tactic
 
-from ..access import get_journey_for, get_journey_stage, get_stage_offer, get_stage_tactic
+from ..access import (
+    get_autosave_row_for,
+    get_journey_for,
+    get_journey_stage,
+    get_stage_offer,
+    get_stage_tactic,
+)
 from ..economics import funnel_bars, journey_economics
 from ..forms import OfferForm
 from ..gaps import journey_gaps, journey_health
@@ -222,32 +228,21 @@ def journey_insights(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- Autosave
 
 
-def _autosave_row(journey: Journey, target: str):  # noqa: ANN202
-    kind, _, key = target.partition(":")
-    if kind == "journey":
-        return journey
-    if kind == "stage":
-        return get_journey_stage(journey, key)
-    if kind == "tactic":
-        return get_stage_tactic(journey, id_or_404(key))
-    raise Http404("Unknown field.")
-
-
 @login_required
 @require_POST
 def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save one field. 200 saved/unchanged, 409 conflict (with their text), 422 invalid."""
-    journey = get_journey_for(request.user, pk, edit=True, lean=True)
-    row = _autosave_row(journey, request.POST.get("target", ""))
+    # One query finds the row and proves the right to edit it; the save is one more.
+    row = get_autosave_row_for(request.user, pk, request.POST.get("target", ""))
     result = field_save(
         row=row,
         field=request.POST.get("field", ""),
         value=request.POST.get("value", ""),
         base=request.POST.get("base", ""),
-        journey_id=journey.pk,
+        journey_id=pk,
     )
     if "x-cvj-autosave" not in request.headers:
-        return _autosave_fallback(request, journey, row, result)
+        return _autosave_fallback(request, pk, row, result)
     status = {"saved": 200, "unchanged": 200, "conflict": 409, "invalid": 422}[result.status]
     body = {
         "status": result.status,
@@ -266,7 +261,7 @@ def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _autosave_fallback(
-    request: HtmxHttpRequest, journey: Journey, row: object, result: FieldSave
+    request: HtmxHttpRequest, pk: int, row: object, result: FieldSave
 ) -> HttpResponse:
     """A plain form post (no JavaScript): say what happened and go back to the stage."""
     stage = getattr(row, "stage", None) or getattr(
@@ -283,7 +278,7 @@ def _autosave_fallback(
     else:
         messages.success(request, "Saved.")
     query = f"?stage={stage.slug}" if stage else ""
-    return redirect(reverse("journey_editor", args=[journey.pk]) + query)
+    return redirect(reverse("journey_editor", args=[pk]) + query)
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journeys.exports import export_claim, export_request, exports_sweep
-from journeys.models import Export, ExportStatus
+from journeys.models import Export, ExportStatus, Journey
 from journeys.tasks import export_render
 from tests.factories import MembershipFactory
 
@@ -39,10 +39,102 @@ def test_double_click_makes_one_export(journey, strategist, celery_disabled):
 def test_a_changed_journey_gets_a_new_export(journey, strategist):
     first, _ = export_request(journey=journey, user=strategist.user)
     journey.refresh_from_db()
+    journey.title = "A new title"
     journey.version += 1
     journey.save()
     second, created = export_request(journey=journey, user=strategist.user)
     assert created and second.pk != first.pk
+    assert second.content_hash != first.content_hash
+
+
+def test_an_unchanged_journey_answers_with_the_pdf_it_has(journey, strategist):
+    first, _ = export_request(journey=journey, user=strategist.user)
+    first.refresh_from_db()
+    assert first.status == ExportStatus.DONE
+    journey.refresh_from_db()
+    journey.version += 1  # saved, but nothing the PDF shows changed (typed and undone)
+    journey.save()
+    again, created = export_request(journey=journey, user=strategist.user)
+    assert not created and again.pk == first.pk
+    assert again.status == ExportStatus.DONE
+    assert Export.objects.count() == 1
+
+
+def test_a_render_in_flight_for_the_same_content_is_joined(journey, strategist, celery_disabled):
+    first, _ = export_request(journey=journey, user=strategist.user)
+    journey.refresh_from_db()
+    journey.version += 1
+    journey.save()
+    joined, created = export_request(journey=journey, user=strategist.user)
+    assert not created and joined.pk == first.pk and joined.status == ExportStatus.QUEUED
+
+
+def test_the_content_hash_ignores_the_clock_and_counter_but_not_the_renderer(journey, monkeypatch):
+    from journeys import exports
+    from journeys.snapshot import journey_snapshot
+
+    snapshot = journey_snapshot(journey).to_json()
+    later = {**snapshot, "version": snapshot["version"] + 5, "taken_at": "2030-01-01T00:00:00Z"}
+    assert exports.snapshot_content_hash(later) == exports.snapshot_content_hash(snapshot)
+    edited = {**snapshot, "title": "Other"}
+    assert exports.snapshot_content_hash(edited) != exports.snapshot_content_hash(snapshot)
+    before = exports.snapshot_content_hash(snapshot)
+    monkeypatch.setattr(exports, "RENDERER_VERSION", "2")
+    assert exports.snapshot_content_hash(snapshot) != before
+
+
+def test_the_database_refuses_two_active_renders_of_one_content(journey, strategist):
+    from django.db import IntegrityError, transaction
+
+    first, _ = export_request(journey=journey, user=strategist.user)
+    Export.objects.filter(pk=first.pk).update(status=ExportStatus.RENDERING)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Export.objects.create(
+            journey=journey,
+            journey_version=first.journey_version + 1,
+            snapshot=first.snapshot,
+            content_hash=first.content_hash,
+        )
+
+
+def test_a_quiet_journey_is_prerendered_and_a_busy_one_waits(journey, monkeypatch):
+    from journeys import exports, tasks
+
+    scheduled: list[tuple] = []
+    monkeypatch.setattr(
+        tasks.export_prerender, "apply_async", lambda args, countdown: scheduled.append(countdown)
+    )
+    assert exports.export_prerender(journey_id=journey.pk) == "moved"  # just edited
+    assert scheduled and 1 <= scheduled[0] <= exports.PRERENDER_AFTER_S
+    Journey.objects.filter(pk=journey.pk).update(updated_at=timezone.now() - timedelta(seconds=31))
+    assert exports.export_prerender(journey_id=journey.pk) == "queued"
+    assert Export.objects.get(journey=journey).status == ExportStatus.DONE
+    Journey.objects.filter(pk=journey.pk).update(updated_at=timezone.now() - timedelta(seconds=31))
+    assert exports.export_prerender(journey_id=journey.pk) == "current"  # nothing new to render
+    assert Export.objects.count() == 1
+
+
+def test_saves_schedule_one_prerender_and_none_when_eager(journey, monkeypatch):
+    from django.core.cache import cache
+
+    from journeys import exports, tasks
+    from journeys.services import field_save
+
+    scheduled: list[int] = []
+    monkeypatch.setattr(
+        tasks.export_prerender, "apply_async", lambda args, countdown: scheduled.append(args[0])
+    )
+    entry = journey.stages.get(stage__slug="aware")
+    field_save(row=entry, field="goal", value="a", base="", journey_id=journey.pk)
+    assert scheduled == []  # eager (the embedded default): never a render per keystroke
+    tasks.export_prerender.app.conf.task_always_eager = False  # the eager_tasks fixture restores
+    cache.delete(exports._prerender_key(journey.pk))
+    entry.refresh_from_db()
+    field_save(row=entry, field="goal", value="ab", base="a", journey_id=journey.pk)
+    entry.refresh_from_db()
+    field_save(row=entry, field="goal", value="abc", base="ab", journey_id=journey.pk)
+    assert scheduled == [journey.pk]  # debounced: one pending pre-render per journey
+    cache.delete(exports._prerender_key(journey.pk))
 
 
 def test_task_renders_edits_made_after_the_request_do_not_tear_it(
