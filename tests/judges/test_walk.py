@@ -95,7 +95,9 @@ def _editor_ready(page: Page) -> None:
 
 def library_results_open(page: Page, demo: Demo) -> None:
     _editor_ready(page)
-    page.locator("#lib-q").fill("blog")
+    # Typed key by key, slower than the search's delay: each letter sends a search while the
+    # previous one may still be out (which once aborted it, and htmx logged an error).
+    page.locator("#lib-q").press_sequentially("blog", delay=230)
     expect(page.locator("#library-results li").first).to_be_visible()
 
 
