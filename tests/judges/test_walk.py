@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -267,7 +268,7 @@ PHONE_CHECK = """([main, inPlace]) => {
   if (!target) return [...problems, `main action ${main || '.btn-primary / h1'} not found`];
   if (inPlace) target.scrollIntoView({block: 'nearest'});
   const box = target.getBoundingClientRect();
-  if (box.top < 0 || box.bottom > height || box.right > width + 1)
+  if (box.top < -1 || box.bottom > height + 1 || box.right > width + 1)
     problems.push(`main action ${describe(target)} at ${Math.round(box.top)}–`
       + `${Math.round(box.bottom)} px, outside the first ${width}×${height} screen`);
   return problems;
@@ -356,6 +357,15 @@ def test_every_page_passes_axe_the_nu_checker_and_a_phone(new_context, login, de
     stops = [stop for stop in WALK if role in stop.roles]
     failures: list[str] = []
     moderates: dict[str, set[str]] = {}
+    spent: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        spent[phase] = spent.get(phase, 0.0) + now - clock
+        clock = now
+
     for stop in stops:
         url = demo.url(stop.url)
         page.goto(url)
@@ -367,6 +377,7 @@ def test_every_page_passes_axe_the_nu_checker_and_a_phone(new_context, login, de
             raw = page.request.get(url)
             (folder / f"{stop.name}.raw.html").write_text(raw.text())
         (folder / f"{stop.name}.html").write_text(page.content())
+        lap("load")
         for violation in axe_violations(page):
             targets = [" ".join(map(str, n["target"])) for n in violation["nodes"][:3]]
             line = f"{violation['id']}: {violation['help']} — {'; '.join(targets)}"
@@ -376,13 +387,17 @@ def test_every_page_passes_axe_the_nu_checker_and_a_phone(new_context, login, de
                 moderates.setdefault(f"{violation['impact']} {violation['id']}", set()).add(
                     stop.name
                 )
+        lap("axe")
         page.screenshot(path=folder / f"{stop.name}.png")
         phone = phone_problems(page, stop, folder / f"{stop.name}.390.png")
         failures += [f"phone on {stop.name}: {problem}" for problem in phone]
+        lap("phone")
 
     failures += [f"Nu checker: {error}" for error in vnu_errors(folder)]
+    lap("vnu")
     failures += [f"console: {line}" for line in console]
     print(f"\n{role}: walked {len(stops)} stops: {', '.join(s.name for s in stops)}")
+    print("  seconds: " + ", ".join(f"{phase} {secs:.1f}" for phase, secs in spent.items()))
     for rule, where in sorted(moderates.items()):
         print(f"  {rule}: {', '.join(sorted(where))}")
     assert not failures, "\n".join(failures)
