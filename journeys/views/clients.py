@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from cvj.http import HtmxHttpRequest
@@ -26,6 +26,7 @@ from ..forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
 from ..models import Business, Journey, Offer, Persona
 from ..selectors import Page, journey_stage_fill, journey_stage_views
 from ..services import journey_create
+from ..showcase import journey_showcase
 
 PAGE_SIZE = 24
 
@@ -209,15 +210,22 @@ def journey_new(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 def journey_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Read-only journey page: what clients see, with the PDF download."""
+    """Read-only journey page: what clients see — the board, the funnel, the stage details."""
     journey = get_journey_for(request.user, pk)
-    return render(
-        request,
-        "journeys/journey_view.html",
-        {
-            "journey": journey,
-            "stage_views": journey_stage_views(journey),
-            "export": journey.exports.filter(status="done").order_by("-created_at").first()
-            or journey.exports.order_by("-created_at").first(),
-        },
+    context = journey_showcase(journey)
+    context["export"] = (
+        journey.exports.filter(status="done").order_by("-created_at").first()
+        or journey.exports.order_by("-created_at").first()
     )
+    return render(request, "journeys/journey_view.html", context)
+
+
+@login_required
+@require_GET
+def journey_view_column(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    """One read-only board column (the live `stage:<slug>` part of the client's page)."""
+    journey = get_journey_for(request.user, pk)
+    view = next((v for v in journey_stage_views(journey) if v.slug == slug), None)
+    if view is None:
+        raise Http404("No such stage.")
+    return render(request, "journeys/_board.html#column", {"journey": journey, "view": view})
