@@ -167,7 +167,8 @@ def persona_inline_edit(page: Page, demo: Demo) -> None:
     expect(page.locator(f"#persona-{demo.ids['persona']} form")).to_be_visible()
 
 
-EDITOR = "/journeys/{journey}/"
+EDITOR = "/journeys/{journey}/"  # the board
+STAGE = EDITOR + "?stage="  # one stage in depth
 # On a form page what a person came for is the form: its first field must be on screen.
 FIRST_FIELD = "main form:not([role=search]) :is(input, select, textarea):not([type=hidden])"
 WALK: list[Stop] = [
@@ -190,7 +191,7 @@ WALK: list[Stop] = [
     Stop("offer-edit", "/offers/{offer}/edit/", main=FIRST_FIELD),
     Stop("journey-new", "/journeys/new/", main=FIRST_FIELD),
     Stop("journey-import", "/journeys/import/", main=FIRST_FIELD),
-    Stop("templates", "/templates/", main="h1"),
+    Stop("starters", "/starters/", main="h1"),
     Stop("library", "/library/", main="h1"),
     Stop("library-stage", "/library/stages/convert/", main="h1"),
     Stop("library-import", "/library/import/", roles=frozenset({"admin"}), main=FIRST_FIELD),
@@ -203,27 +204,29 @@ WALK: list[Stop] = [
     Stop("team", "/team/", roles=frozenset({"admin"}), main="h1"),
     Stop("agency-settings", "/team/agency/", roles=frozenset({"admin"}), main="h1"),
     # The editor and its states
-    Stop("editor", EDITOR, main="#stage-panel h2"),
-    Stop("editor-stage-subscribe", EDITOR + "?stage=subscribe", main="#stage-panel h2"),
-    Stop("editor-library-open", EDITOR, library_results_open, main="#library-results"),
-    Stop("editor-conflict", EDITOR, conflict_box, main="#stage-panel .conflict"),
-    Stop("editor-undo", EDITOR, undo_bar, main="#stage-panel h2"),
+    Stop("editor-board", EDITOR, main="[id^=board-name-]"),
+    Stop("editor-stage", STAGE + "aware", main="#stage-panel h2"),
+    Stop("editor-stage-subscribe", STAGE + "subscribe", main="#stage-panel h2"),
+    Stop("editor-library-open", STAGE + "aware", library_results_open, main="#library-results"),
+    Stop("editor-conflict", STAGE + "aware", conflict_box, main="#stage-panel .conflict"),
+    Stop("editor-undo", STAGE + "aware", undo_bar, main="#stage-panel h2"),
     Stop(
         "editor-create-offer",
-        EDITOR + "?stage=subscribe",
+        STAGE + "subscribe",
         create_offer_form,
         main="#stage-panel h2",
     ),
     Stop(
         "editor-offer-errors",
-        EDITOR + "?stage=subscribe",
+        STAGE + "subscribe",
         create_offer_errors,
         main="#stage-panel h2",
     ),
-    Stop("editor-more-menu", EDITOR, more_menu, main="details.menu .menu-items a"),
-    Stop("editor-export-queued", EDITOR, export_queued, main="#stage-panel h2"),
-    Stop("editor-export-failed", EDITOR, export_failed, main="#stage-panel h2"),
-    Stop("present", "/journeys/{journey}/present/?stage=convert", main="#stage-panel h2"),
+    Stop("editor-more-menu", STAGE + "aware", more_menu, main="details.menu .menu-items a"),
+    Stop("editor-export-queued", STAGE + "aware", export_queued, main="#export-card"),
+    Stop("editor-export-failed", STAGE + "aware", export_failed, main="#export-card"),
+    Stop("present", "/journeys/{journey}/present/", main="h1, h2"),
+    Stop("present-stage", "/journeys/{journey}/present/?stage=convert", main="h1, h2"),
 ]
 
 # Console lines that are the app working as designed: the 404 page answers 404, a stale
