@@ -198,7 +198,7 @@ WALK: list[Stop] = [
     Stop("versions", "/journeys/{journey}/versions/", main="h1"),
     Stop("status-sharing", "/journeys/{journey}/status/", main="h1"),
     Stop("clone", "/journeys/{journey}/clone/", main=FIRST_FIELD),
-    Stop("save-template", "/journeys/{journey}/save-as-template/", main=FIRST_FIELD),
+    Stop("save-template", "/journeys/{journey}/save-as-starter/", main=FIRST_FIELD),
     Stop("sign-out-everywhere", "/logout/everywhere/", roles=EVERYONE, main="main form button"),
     # Admin only
     Stop("team", "/team/", roles=frozenset({"admin"}), main="h1"),
