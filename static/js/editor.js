@@ -236,7 +236,7 @@
     const box = document.createElement("div");
     box.className = "conflict";
     box.setAttribute("role", "alert");
-    const title = document.createElement("h4");
+    const title = document.createElement("h3");
     title.textContent = "Someone else changed this while you were typing.";
     const versions = document.createElement("div");
     versions.className = "versions";
