@@ -61,3 +61,26 @@ class InvitationAcceptForm(UserCreationForm):
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].help_text = "What you'll sign in with. Letters, digits and @.+-_"
+
+
+class AgencyPrintForm(forms.ModelForm):
+    """How the PDF deliverable looks: paper size and brand colour (validated "#rrggbb")."""
+
+    class Meta:
+        model = Agency
+        fields = ["paper_size", "brand_color"]
+        labels = {"paper_size": "Paper size", "brand_color": "Brand colour"}
+        help_texts = {
+            "brand_color": "Used on the cover and headers. If text on it would be hard to read, "
+            "the PDF uses a darker shade of the same colour.",
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["paper_size"].required = False  # a post without it keeps the current size
+
+    def clean_paper_size(self) -> str:
+        return self.cleaned_data.get("paper_size") or self.instance.paper_size
+
+    def clean_brand_color(self) -> str:
+        return (self.cleaned_data.get("brand_color") or "").strip().lower()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -16,11 +17,23 @@ from django.utils import timezone
 from .parsing import PlainTextModel
 
 
+class PaperSize(models.TextChoices):
+    A4 = "A4", "A4"
+    LETTER = "letter", "US Letter"
+
+
 class Agency(PlainTextModel):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     # Always a PNG we re-encoded, under a name we chose (see cvj.branding), never the upload.
     logo = models.FileField(upload_to="logos/", blank=True, max_length=200)
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    # "#rrggbb" or ""; the PDF derives a contrast-safe shade and text colour from it.
+    brand_color = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a hex colour like #1f4fd1.")],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

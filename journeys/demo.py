@@ -5,7 +5,12 @@ Pure data, no Django imports. Library tactic names must match `stages/library.py
 
 from __future__ import annotations
 
-DEMO_AGENCY = {"name": "Northstar Growth Partners", "slug": "northstar"}
+DEMO_AGENCY = {
+    "name": "Northstar Growth Partners",
+    "slug": "northstar",
+    "paper_size": "letter",  # the demo client is American
+    "brand_color": "#e8590c",
+}
 
 DEMO_BUSINESS = {
     "name": "Acme Cleaning",
@@ -85,6 +90,7 @@ DEMO_OFFERS = [
         "kind": "core",
         "price": "129.00",
         "currency": "USD",
+        "billing_period": "biweekly",
         "format": "Recurring visit every two weeks, same team, cancel any time",
         "promise": (
             "A consistently clean home every other Friday, by the same trusted team, so your "
@@ -365,3 +371,40 @@ DEMO_JOURNEY = {
         },
     },
 }
+
+# The action plan: by tactic name — (owner side, owner name, start in days from seeding,
+# monthly budget or None, horizon, status).
+DEMO_PLAN: dict[str, tuple[str, str, int, str | None, str, str]] = {
+    "Local listings and maps": ("agency", "Maya (SEO)", 0, "150.00", "now", "in_progress"),
+    "Paid social ads": ("agency", "Leo (paid media)", 7, "600.00", "now", "planned"),
+    "Nextdoor neighbourhood posts": ("client", "Dana (owner)", 3, None, "now", "planned"),
+    "Vehicle and signage branding": ("client", "Dana (owner)", 45, "250.00", "next", "planned"),
+    "Before-and-after photography": ("client", "Team leads", 7, None, "now", "planned"),
+    "How-to videos": ("agency", "Sam (content)", 35, "200.00", "next", "planned"),
+    "Price or service guide": ("agency", "Sam (content)", 0, "300.00", "now", "in_progress"),
+    "Opt-in forms and pop-ups": ("agency", "Maya (SEO)", 10, None, "now", "planned"),
+    "Tripwire offer": ("client", "Dana (owner)", 14, None, "now", "planned"),
+    "Online instant booking": ("agency", "Leo (paid media)", 21, "49.00", "now", "planned"),
+    "Welcome email sequence": ("agency", "Sam (content)", 20, "29.00", "now", "planned"),
+    "Satisfaction follow-up call": ("client", "Office manager", 30, None, "next", "planned"),
+    "Core offer pitch after quick win": ("client", "Office manager", 30, None, "next", "planned"),
+    "Seasonal add-on campaign": ("agency", "Sam (content)", 75, "120.00", "later", "planned"),
+    "Review request sequence": ("agency", "Sam (content)", 40, None, "next", "planned"),
+    "Google review drive": ("client", "Team leads", 60, None, "later", "planned"),
+    "Give-get referral program": ("agency", "Leo (paid media)", 70, "100.00", "later", "planned"),
+}
+DEMO_PRIORITIES = ("Price or service guide", "Tripwire offer", "Welcome email sequence")
+DEMO_SUMMARY = """\
+Acme Cleaning wins work by word of mouth but has no system that turns a neighbour who \
+notices the vans into a biweekly client. This map builds that system around one promise: \
+a calm, clean home every other Friday, by the same trusted team.
+
+In the next 30 days we launch the free price guide and the $19 first-room clean, so every \
+visitor has a low-risk next step and acquisition pays for itself.
+
+- Capture: the Honest House Cleaning Price Guide on every page and ad
+- Convert: the $19 First-Room Deep Clean, bookable online
+- Keep: a welcome sequence and a check-in call after the first visit
+
+From month two we ask every happy client for a review and a referral, aiming to grow from \
+about 180 to 300 recurring clients within a year."""

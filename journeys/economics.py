@@ -10,6 +10,11 @@ Assumptions (shown in the editor and the PDF):
 * Multi-buyers buy the core offer; each further ascension offer on the ladder is bought by the
   Ascend % of the buyers of the rung below.
 * Lead magnets and referral incentives earn nothing directly.
+* Billing periods: a one-time offer is paid once, in the month it is bought. A recurring offer
+  is counted at its monthly rate (weekly × 52/12, every two weeks × 26/12, monthly × 1,
+  quarterly ÷ 3, yearly ÷ 12; per visit counts one visit a month) for monthly revenue, and at
+  its payments in a year (52, 26, 12, 4, 1; per visit 12) for the 12-month value.
+* People are shown as whole numbers; sums use the exact (fractional) projections.
 """
 
 from __future__ import annotations
@@ -18,11 +23,27 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .snapshot import JourneySnapshot
+from .snapshot import JourneySnapshot, OfferSnap
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
+ONE = Decimal("1")
+
+# payments per month, payments per year
+BILLING: dict[str, tuple[Decimal, Decimal]] = {
+    "one_time": (ONE, ONE),
+    "per_visit": (ONE, Decimal(12)),
+    "weekly": (Decimal(52) / 12, Decimal(52)),
+    "biweekly": (Decimal(26) / 12, Decimal(26)),
+    "monthly": (ONE, Decimal(12)),
+    "quarterly": (ONE / 3, Decimal(4)),
+    "yearly": (ONE / 12, ONE),
+}
+
+
+def billing_factors(period: str) -> tuple[Decimal, Decimal]:
+    return BILLING.get(period or "one_time", (ONE, ONE))
+
 
 FUNNEL_LEVELS = (
     ("aware", "Aware"),
@@ -40,8 +61,9 @@ FUNNEL_LEVELS = (
 class FunnelLevel:
     slug: str
     label: str
-    people: Decimal
+    people: Decimal  # whole people, for display
     rate: Decimal | None  # the stage's conversion % that feeds the next level
+    exact: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -49,8 +71,12 @@ class OfferRevenue:
     name: str
     kind_label: str
     price: Decimal
-    buyers: Decimal
-    revenue: Decimal
+    buyers: Decimal  # whole people, for display
+    revenue: Decimal  # per month
+    billing_period: str = "one_time"
+    billing_label: str = "One-time"
+    value_12m: Decimal = ZERO  # what this month's buyers pay over twelve months
+    buyers_exact: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -68,9 +94,11 @@ class Economics:
     cost_per_first_buyer: Decimal | None
     entry_price: Decimal
     entry_covers_acquisition: bool | None
-    value_per_customer: Decimal | None
+    value_per_customer: Decimal | None  # 12-month value per first buyer
     break_even_reach: Decimal | None
     missing_rates: tuple[str, ...]
+    twelve_month_value: Decimal = ZERO
+    has_recurring: bool = False
 
     @property
     def is_configured(self) -> bool:
@@ -82,7 +110,26 @@ def _money(value: Decimal) -> Decimal:
 
 
 def _people(value: Decimal) -> Decimal:
-    return value.quantize(TENTH, rounding=ROUND_HALF_UP)
+    return value.quantize(ONE, rounding=ROUND_HALF_UP)
+
+
+def _offer_revenue(offer: OfferSnap, buyers: Decimal) -> tuple[OfferRevenue, Decimal, Decimal]:
+    """(row, exact monthly revenue, exact 12-month value) for `buyers` buyers of `offer`."""
+    per_month, per_year = billing_factors(offer.billing_period)
+    monthly = buyers * offer.price * per_month
+    yearly = buyers * offer.price * per_year
+    row = OfferRevenue(
+        offer.name,
+        offer.kind_label,
+        offer.price,
+        _people(buyers),
+        _money(monthly),
+        offer.billing_period or "one_time",
+        offer.billing_label or "One-time",
+        _money(yearly),
+        buyers,
+    )
+    return row, monthly, yearly
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
@@ -122,42 +169,23 @@ def journey_economics(snapshot: JourneySnapshot) -> Economics:
     entry_price = entry_offers[0].price if entry_offers else ZERO
     first_buyers, multi_buyers = exact["convert"], exact["ascend"]
     offers: list[OfferRevenue] = []
+    front_end = back_end = twelve_months = ZERO
     if entry_offers:
-        offers.append(
-            OfferRevenue(
-                entry_offers[0].name,
-                entry_offers[0].kind_label,
-                entry_price,
-                _people(first_buyers),
-                _money(first_buyers * entry_price),
-            )
-        )
-    core = snapshot.core_offer
-    offers.append(
-        OfferRevenue(
-            core.name,
-            core.kind_label,
-            core.price,
-            _people(multi_buyers),
-            _money(multi_buyers * core.price),
-        )
-    )
+        row, monthly, yearly = _offer_revenue(entry_offers[0], first_buyers)
+        offers.append(row)
+        front_end, twelve_months = monthly, yearly
+    row, monthly, yearly = _offer_revenue(snapshot.core_offer, multi_buyers)
+    offers.append(row)
+    back_end += monthly
+    twelve_months += yearly
     rung_buyers = multi_buyers
     ladder = [o for o in stages["ascend"].offers if o.kind == "ascension"] if stages else []
-    back_end = multi_buyers * core.price
     for offer in ladder:
         rung_buyers = rung_buyers * rates.get("ascend", ZERO)
-        back_end += rung_buyers * offer.price
-        offers.append(
-            OfferRevenue(
-                offer.name,
-                offer.kind_label,
-                offer.price,
-                _people(rung_buyers),
-                _money(rung_buyers * offer.price),
-            )
-        )
-    front_end = first_buyers * entry_price
+        row, monthly, yearly = _offer_revenue(offer, rung_buyers)
+        offers.append(row)
+        back_end += monthly
+        twelve_months += yearly
     total = front_end + back_end
     cost_per_first_buyer = _ratio(spend, first_buyers)
     return Economics(
@@ -169,6 +197,7 @@ def journey_economics(snapshot: JourneySnapshot) -> Economics:
                 label,
                 _people(exact[slug]),
                 stages[slug].target_conversion if slug in stages else None,
+                exact[slug],
             )
             for slug, label in FUNNEL_LEVELS
         ),
@@ -184,9 +213,11 @@ def journey_economics(snapshot: JourneySnapshot) -> Economics:
         entry_covers_acquisition=None
         if cost_per_first_buyer is None
         else entry_price >= cost_per_first_buyer,
-        value_per_customer=_ratio(total, first_buyers),
+        value_per_customer=_ratio(twelve_months, first_buyers),
         break_even_reach=_people(reach * spend / total) if total > 0 else None,
         missing_rates=missing,
+        twelve_month_value=_money(twelve_months),
+        has_recurring=any(o.billing_period != "one_time" for o in offers),
     )
 
 
@@ -200,8 +231,9 @@ class FunnelBar:
     color: str
 
 
+# Darkened (same hues) so white text on each passes WCAG AA 4.5:1; the board uses the same.
 STAGE_COLORS = (
-    "#7c3aed", "#6d5ef0", "#4f7cf3", "#2f95e6", "#16a6b8", "#18a57a", "#57a83a", "#c08a1a",
+    "#7c3aed", "#6d5ef0", "#4770db", "#277abd", "#118190", "#138462", "#44832d", "#9a6e15",
 )  # fmt: skip
 CHART_BAR_LEFT, CHART_BAR_SPAN, CHART_ROW = 170.0, 380.0, 34
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
-from .models import Business, Journey, JourneyStage, Offer, Persona
+from .models import MAX_PRIORITIES, Business, Journey, JourneyStage, Offer, Persona, StageTactic
 
 
 class BusinessForm(forms.ModelForm):
@@ -49,7 +49,7 @@ class PersonaForm(forms.ModelForm):
 class OfferForm(forms.ModelForm):
     class Meta:
         model = Offer
-        fields = ["name", "kind", "price", "currency", "format", "promise"]
+        fields = ["name", "kind", "price", "currency", "billing_period", "format", "promise"]
         widgets = {
             "promise": forms.Textarea(attrs={"rows": 2}),
             "price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
@@ -96,3 +96,50 @@ class JourneyTitleForm(forms.ModelForm):
     class Meta:
         model = Journey
         fields = ["title"]
+
+
+class PlanItemForm(forms.ModelForm):
+    """One row of the Plan view: who, from when, how much a month, how soon, how far along."""
+
+    class Meta:
+        model = StageTactic
+        fields = [
+            "owner_side",
+            "owner_name",
+            "start_date",
+            "monthly_budget",
+            "horizon",
+            "plan_status",
+            "is_follow_up",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "monthly_budget": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+        }
+
+
+class PlanSummaryForm(forms.Form):
+    """The executive summary and up to three priorities picked from the plan."""
+
+    summary = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text='A blank line starts a new paragraph; start a line with "- " for a list item.',
+    )
+
+    def __init__(self, *args: object, tactics: list[StageTactic], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(str(t.pk), t.name) for t in tactics]
+        for i in range(1, MAX_PRIORITIES + 1):
+            self.fields[f"priority_{i}"] = forms.TypedChoiceField(
+                label=f"Priority {i}", choices=choices, coerce=int, required=False, empty_value=None
+            )
+
+    def priorities(self) -> list[int]:
+        picked: list[int] = []
+        for i in range(1, MAX_PRIORITIES + 1):
+            pk = self.cleaned_data.get(f"priority_{i}")
+            if pk and pk not in picked:
+                picked.append(pk)
+        return picked

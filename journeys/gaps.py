@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .snapshot import JourneySnapshot, StageSnap
+from .snapshot import JourneySnapshot, StageSnap, TacticSnap
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "tip": 2}
 
@@ -101,17 +101,36 @@ def core_pitched_too_early(s: JourneySnapshot) -> Iterator[Gap]:
             )
 
 
+# Channels whose Excite tactics are, by their nature, a follow-up with the new customer.
+FOLLOW_UP_CHANNELS = frozenset({"email", "sales", "product"})
+FOLLOW_UP_WORDS = (
+    "welcome", "onboard", "check-in", "check in", "follow", "guide", "thank", "quick-start",
+    "quick start", "kickoff", "kick-off", "tutorial", "training", "setup", "set-up", "survey",
+    "call", "sequence", "bonus", "gift", "surprise", "personal video",
+)  # fmt: skip
+
+
+def is_follow_up(tactic: TacticSnap) -> bool:
+    """A follow-up after the first purchase: flagged as one, picked from the library's Excite
+    tactics (all of them are), on a one-to-one channel, or named like one."""
+    if tactic.is_follow_up or not tactic.is_custom or tactic.channel in FOLLOW_UP_CHANNELS:
+        return True
+    name = tactic.name.lower()
+    return any(word in name for word in FOLLOW_UP_WORDS)
+
+
 def excite_without_follow_up(s: JourneySnapshot) -> Iterator[Gap]:
-    if not _stage(s, "excite").tactics:
+    tactics = _stage(s, "excite").tactics
+    if not tactics:
         return  # already reported as an empty stage
-    names = " ".join(t.name.lower() for t in _stage(s, "excite").tactics)
-    if not any(word in names for word in ("welcome", "onboard", "check-in", "follow", "guide")):
+    if not any(is_follow_up(t) for t in tactics):
         yield Gap(
             "excite_no_follow_up",
             "tip",
             "excite",
             "Excite has no follow-up after the first purchase.",
-            "Add a welcome sequence, quick-start guide or check-in right after the first buy.",
+            "Add a welcome sequence, quick-start guide or check-in right after the first buy "
+            "(or mark an Excite tactic as the follow-up in the plan).",
         )
 
 

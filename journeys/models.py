@@ -119,6 +119,16 @@ class OfferKind(models.TextChoices):
     REFERRAL = "referral", "Referral incentive"
 
 
+class BillingPeriod(models.TextChoices):
+    ONE_TIME = "one_time", "One-time"
+    PER_VISIT = "per_visit", "Per visit"
+    WEEKLY = "weekly", "Weekly"
+    BIWEEKLY = "biweekly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    YEARLY = "yearly", "Yearly"
+
+
 class Offer(PlainTextModel):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="offers")
     name = models.CharField(max_length=120)
@@ -130,6 +140,11 @@ class Offer(PlainTextModel):
         validators=[MinValueValidator(Decimal("0"))],
     )
     currency = models.CharField(max_length=3, default="USD")
+    # How often a buyer pays the price: economics turns it into monthly revenue and a
+    # 12-month value per customer (a biweekly $129 service is not $129 a month).
+    billing_period = models.CharField(
+        max_length=12, choices=BillingPeriod.choices, default=BillingPeriod.ONE_TIME
+    )
     format = models.CharField(max_length=TEXT_SHORT, blank=True)
     promise = models.TextField(max_length=1000, validators=[MaxLengthValidator(1000)], blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -188,6 +203,13 @@ class Journey(PlainTextModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Monthly acquisition spend (ads, content, events…).",
     )
+    # The executive summary the strategist writes for page 2 of the PDF: plain text with a tiny
+    # markup (blank line = new paragraph, "- " = list item), always rendered escaped.
+    summary = models.TextField(
+        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
+    # Up to three plan items (StageTactic ids, in order) the summary puts first.
+    priorities = models.JSONField(default=list, blank=True)
     session_minutes = models.PositiveSmallIntegerField(
         default=180, validators=[MinValueValidator(15), MaxValueValidator(600)]
     )
@@ -260,6 +282,30 @@ class JourneyStage(PlainTextModel):
         return f"{self.journey} · {self.stage.name}"
 
 
+class PlanOwner(models.TextChoices):
+    AGENCY = "agency", "Agency"
+    CLIENT = "client", "Client"
+
+
+class PlanHorizon(models.TextChoices):
+    NOW = "now", "Now (30 days)"
+    NEXT = "next", "Next (60 days)"
+    LATER = "later", "Later (90 days)"
+
+
+HORIZON_DAYS = {"now": 30, "next": 60, "later": 90}
+
+
+class PlanStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    ON_HOLD = "on_hold", "On hold"
+
+
+MAX_PRIORITIES = 3
+
+
 class LiveStageTacticManager(models.Manager["StageTactic"]):
     """Hides tactics removed in the editor (kept briefly so 'Undo' can restore them)."""
 
@@ -280,6 +326,23 @@ class StageTactic(PlainTextModel):
         max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
     )
     position = models.PositiveIntegerField(default=0)
+    # The action plan: who does it, from when, for how much a month, how soon and how far along.
+    owner_side = models.CharField(max_length=10, choices=PlanOwner.choices, blank=True)
+    owner_name = models.CharField(max_length=120, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    monthly_budget = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    horizon = models.CharField(max_length=10, choices=PlanHorizon.choices, blank=True)
+    plan_status = models.CharField(
+        max_length=20, choices=PlanStatus.choices, default=PlanStatus.PLANNED
+    )
+    # Marks a custom-named Excite tactic as the follow-up after the first purchase (gap rule).
+    is_follow_up = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     removed_at = models.DateTimeField(null=True, blank=True)
 

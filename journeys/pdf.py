@@ -24,9 +24,13 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .economics import funnel_bars, journey_economics
+from cvj.colors import brand_pair, shade_for_white_text
+
+from . import plan
+from .economics import Economics, funnel_bars, journey_economics
 from .gaps import journey_gaps
-from .snapshot import JourneySnapshot
+from .snapshot import JourneySnapshot, OfferSnap, StageSnap, TacticSnap
+from .templatetags.print_tags import clip, text_width
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +39,7 @@ logger = logging.getLogger(__name__)
 APP_ORIGIN = "https://cvj-app.invalid"
 
 
+SYSTEM_FONTS = Path("/usr/share/fonts")
 _SSL = ssl.create_default_context()
 # One font configuration per process: @font-face files are loaded once, not every render.
 _FONTS = FontConfiguration()
@@ -73,6 +78,9 @@ class AppOnlyFetcher(URLFetcher):
 
     def _local_path(self, url: str) -> Path | None:
         parts = urlsplit(url)
+        if parts.scheme == "file" and not parts.netloc and not parts.query:
+            # @font-face local() resolves to the system's font files; those, and only those.
+            return _inside(SYSTEM_FONTS, unquote(parts.path).removeprefix(f"{SYSTEM_FONTS}/"))
         if f"{parts.scheme}://{parts.netloc}" != APP_ORIGIN or parts.query:
             return None
         relative = unquote(parts.path)
@@ -98,6 +106,110 @@ def _inside(root: Path, name: str) -> Path | None:
     return None
 
 
+# Paper: (width, height) in mm, portrait.
+PAPER_MM = {"A4": (210.0, 297.0), "letter": (215.9, 279.4)}
+# The map's column body on a landscape page, in mm: the budget the map fills per column.
+MAP_BODY_MM = {"A4": 118.0, "letter": 126.0}  # = .col-body min-height in print.css
+MAP_CHARS_PER_LINE = {"A4": 17, "letter": 15}  # 7.5 pt Inter in a map column, conservatively
+MAP_NAME_LIMIT = 52
+
+
+@dataclass(frozen=True)
+class MapColumn:
+    """What one stage's column on the map shows: only what fits, and how many are left."""
+
+    stage: StageSnap
+    tactics: tuple[TacticSnap, ...]
+    tactics_more: int
+    offers: tuple[OfferSnap, ...]
+    offers_more: int
+    people: object  # whole people at this stage per month, or None
+
+
+def _lines(text: str, per_line: int) -> int:
+    """Lines `text` takes when wrapped at spaces in a column `per_line` units wide."""
+    lines, used = 1, 0
+    for word in text.split():
+        width = text_width(word)
+        gap = 1 if used else 0
+        if used and used + gap + width > per_line:
+            lines, used, gap = lines + 1, 0, 0
+        used += gap + width
+        while used > per_line:  # an unbroken run (Japanese, a long word) spans lines
+            lines, used = lines + 1, used - per_line
+    return lines
+
+
+def map_columns(snapshot: JourneySnapshot, economics: Economics | None = None) -> list[MapColumn]:
+    """Decide per column how many tactics and offers fit the fixed-height map, estimating each
+    item's lines, so the map never clips: the rest becomes "+N more — page X"."""
+    paper = snapshot.paper_size if snapshot.paper_size in PAPER_MM else "A4"
+    per_line, line_mm = MAP_CHARS_PER_LINE[paper], 3.45
+    people = {lv.slug: lv.people for lv in economics.levels} if economics else {}
+    columns = []
+    for stage in snapshot.stages:
+        # Fixed part of the column (mm): padding, big %, caption, people, metric, labels.
+        metric = f"Measured by {clip(stage.metric, 60)}" if stage.metric else "Metric not set"
+        metric_lines = _lines(metric, per_line)
+        people_lines = 2
+        fixed = 6 + 6.6 + 3.3 + 1 + (people_lines + metric_lines) * line_mm + 3.3 + 5.3
+        if stage.offers:
+            fixed += 5.3  # the "Offers" label
+        budget = MAP_BODY_MM[paper] - fixed
+        more_line = 4.0
+        # Offers first claim their room (at most three chips), tactics take the rest.
+        offer_cost = [
+            (_lines(clip(o.name, 44), per_line - 3) + (2 if o.is_recurring else 1)) * line_mm + 3.4
+            for o in stage.offers[:3]
+        ]
+        tactic_cost = [
+            _lines(clip(t.name, MAP_NAME_LIMIT), per_line) * line_mm + 1.6 for t in stage.tactics
+        ]
+        offers_shown = len(offer_cost)
+        while offers_shown and sum(offer_cost[:offers_shown]) > budget * 0.55:
+            offers_shown -= 1
+        used = sum(offer_cost[:offers_shown]) + (
+            more_line if offers_shown < len(stage.offers) else 0
+        )
+        room = budget - used
+        shown = 0
+        for i, cost in enumerate(tactic_cost):
+            rest_needs_more = i + 1 < len(tactic_cost)
+            if cost + (more_line if rest_needs_more else 0) > room:
+                break
+            room -= cost
+            shown += 1
+        columns.append(
+            MapColumn(
+                stage=stage,
+                tactics=stage.tactics[:shown],
+                tactics_more=len(stage.tactics) - shown,
+                offers=stage.offers[:offers_shown],
+                offers_more=len(stage.offers) - offers_shown,
+                people=people.get(stage.slug),
+            )
+        )
+    return columns
+
+
+def print_theme(snapshot: JourneySnapshot) -> dict[str, str]:
+    """Paper and brand as CSS values: the cover and headers take the agency's colour only in a
+    shade that keeps text on it at WCAG AA (4.5:1)."""
+    paper = snapshot.paper_size if snapshot.paper_size in PAPER_MM else "A4"
+    width, height = PAPER_MM[paper]
+    background, foreground = brand_pair(snapshot.brand_color)
+    accent = shade_for_white_text(background) if snapshot.brand_color else "#3d5ccc"
+    return {
+        "paper": "letter" if paper == "letter" else "A4",
+        "page_w": f"{width}mm",
+        "page_h": f"{height}mm",
+        "brand_bg": background,
+        "brand_fg": foreground,
+        "accent": accent,  # brand-coloured text on white, ≥ 4.5:1
+        "is_branded": "1" if snapshot.brand_color else "",
+    }
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     content: bytes
@@ -108,17 +220,36 @@ class RenderedPdf:
 def render_journey_html(snapshot: JourneySnapshot, *, link_stylesheet: bool = True) -> str:
     """The print HTML (also fed to Chromium by the benchmark for a side-by-side)."""
     economics = journey_economics(snapshot)
+    gaps = journey_gaps(snapshot)
+    first_actions = plan.first_actions(snapshot)
     return render_to_string(
         "pdf/journey.html",
         {
             "s": snapshot,
-            "gaps": journey_gaps(snapshot),
+            "gaps": gaps,
             "economics": economics,
             "bars": funnel_bars(economics),
+            "columns": map_columns(snapshot, economics),
+            "summary_blocks": plan.summary_blocks(snapshot.summary),
+            "priorities": plan.priorities(snapshot),
+            "roadmap": plan.roadmap(snapshot),
+            "planned_budget": plan.planned_budget(snapshot),
+            "first_actions": first_actions,
+            "has_plan": any(t.is_planned for t in snapshot.tactics),
+            "theme": print_theme(snapshot),
+            "ladder_stairs": [
+                o for o in sorted(snapshot.ladder, key=_by_price) if o.kind != "referral"
+            ],
+            "ladder_referrals": [o for o in snapshot.ladder if o.kind == "referral"],
             "generated_on": timezone.localtime(snapshot.taken_at).date(),
             "link_stylesheet": link_stylesheet,
         },
     )
+
+
+def _by_price(offer: OfferSnap) -> tuple:
+    # The ladder climbs by price; free lead magnets before free anything else.
+    return (offer.price, 0 if offer.kind == "lead_magnet" else 1, offer.name)
 
 
 @functools.cache
@@ -143,7 +274,8 @@ def render_journey_pdf(snapshot: JourneySnapshot) -> RenderedPdf:
         document = HTML(string=html, base_url=f"{APP_ORIGIN}/", url_fetcher=fetcher).render(
             stylesheets=[stylesheet], font_config=_FONTS
         )
-        content = document.write_pdf()
+        # Tagged PDF/UA-1: structure tree, marked content, document language, figure alt text.
+        content = document.write_pdf(pdf_variant="pdf/ua-1")
     finally:
         if gc_was_enabled:
             gc.enable()

@@ -32,7 +32,7 @@ from .models import (
 AUTOSAVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Journey: ("title", "monthly_reach", "monthly_spend"),
     JourneyStage: ("goal", "metric", "target_conversion", "notes"),
-    StageTactic: ("notes",),
+    StageTactic: ("notes", "channel"),  # channel: set after adding a custom tactic by name
 }
 
 

@@ -7,7 +7,7 @@ render is a pure function of this snapshot and edits made while rendering cannot
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,10 +15,23 @@ from django.utils import timezone
 
 from stages.models import Channel
 
-from .models import AwarenessLevel, BusinessKind, Journey, JourneyStatus, Offer, OfferKind
+from .models import (
+    AwarenessLevel,
+    BillingPeriod,
+    BusinessKind,
+    Journey,
+    JourneyStatus,
+    Offer,
+    OfferKind,
+    PlanHorizon,
+    PlanOwner,
+    PlanStatus,
+)
 from .selectors import journey_stage_views
 
-SNAPSHOT_FORMAT = 1
+# 2: plan fields on tactics, billing periods, summary/priorities, paper and brand, questions.
+# Older snapshots still load: every new field has a default.
+SNAPSHOT_FORMAT = 2
 LADDER_ORDER = ("lead_magnet", "entry_point", "core", "ascension", "referral")
 
 
@@ -31,10 +44,19 @@ class OfferSnap:
     currency: str
     format: str
     promise: str
+    billing_period: str = "one_time"
 
     @property
     def is_free(self) -> bool:
         return self.price == 0
+
+    @property
+    def billing_label(self) -> str:
+        return BillingPeriod(self.billing_period).label if self.billing_period else ""
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.billing_period not in ("", "one_time")
 
 
 @dataclass(frozen=True)
@@ -44,6 +66,42 @@ class TacticSnap:
     notes: str
     is_custom: bool
     channel: str = ""
+    # The action plan (all optional): see StageTactic.
+    id: int = 0
+    stage_slug: str = ""
+    stage_name: str = ""
+    stage_position: int = 0
+    owner_side: str = ""
+    owner_name: str = ""
+    start_date: str = ""  # ISO date or ""
+    monthly_budget: Decimal | None = None
+    horizon: str = ""
+    status: str = "planned"
+    is_follow_up: bool = False
+
+    @property
+    def owner_label(self) -> str:
+        side = PlanOwner(self.owner_side).label if self.owner_side else ""
+        return " · ".join(part for part in (side, self.owner_name) if part)
+
+    @property
+    def horizon_label(self) -> str:
+        return PlanHorizon(self.horizon).label if self.horizon else ""
+
+    @property
+    def status_label(self) -> str:
+        return PlanStatus(self.status).label if self.status else ""
+
+    @property
+    def start(self) -> date | None:
+        return date.fromisoformat(self.start_date) if self.start_date else None
+
+    @property
+    def is_planned(self) -> bool:
+        """Has the strategist put it on the plan (any of owner, start, budget, horizon)?"""
+        return bool(self.owner_side or self.owner_name or self.start_date or self.horizon) or (
+            self.monthly_budget is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -76,6 +134,16 @@ class PersonaSnap:
 
 
 @dataclass(frozen=True)
+class QuestionSnap:
+    """An open question for the client. The Question model lands separately; callers pass
+    these to journey_snapshot(questions=…) and the PDF's "Next steps" lists them."""
+
+    text: str
+    stage_name: str = ""
+    asked_by: str = ""
+
+
+@dataclass(frozen=True)
 class JourneySnapshot:
     journey_id: int
     version: int
@@ -95,6 +163,20 @@ class JourneySnapshot:
     monthly_reach: int = 0
     monthly_spend: Decimal = Decimal("0")
     agency_logo: str = ""  # a media path the renderer may read, or ""
+    summary: str = ""
+    priorities: tuple[int, ...] = ()  # StageTactic ids, in order
+    paper_size: str = "A4"  # "A4" or "letter"
+    brand_color: str = ""
+    questions: tuple[QuestionSnap, ...] = ()
+
+    @property
+    def tactics(self) -> tuple[TacticSnap, ...]:
+        return tuple(t for stage in self.stages for t in stage.tactics)
+
+    @property
+    def priority_tactics(self) -> tuple[TacticSnap, ...]:
+        by_id = {t.id: t for t in self.tactics if t.id}
+        return tuple(by_id[i] for i in self.priorities if i in by_id)[:3]
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form, stored on the export so the worker renders exactly this."""
@@ -107,6 +189,12 @@ class JourneySnapshot:
         def offer(o: dict[str, Any]) -> OfferSnap:
             return OfferSnap(**{**o, "price": Decimal(o["price"])})
 
+        def tactic(t: dict[str, Any]) -> TacticSnap:
+            budget = t.get("monthly_budget")
+            return TacticSnap(
+                **{**t, "monthly_budget": None if budget is None else Decimal(budget)}
+            )
+
         stages = tuple(
             StageSnap(
                 **{
@@ -114,7 +202,7 @@ class JourneySnapshot:
                     "target_conversion": None
                     if s["target_conversion"] is None
                     else Decimal(s["target_conversion"]),
-                    "tactics": tuple(TacticSnap(**t) for t in s["tactics"]),
+                    "tactics": tuple(tactic(t) for t in s["tactics"]),
                     "offers": tuple(offer(o) for o in s["offers"]),
                 }
             )
@@ -130,6 +218,8 @@ class JourneySnapshot:
                 "stages": stages,
                 "taken_at": datetime.fromisoformat(raw["taken_at"]),
                 "monthly_spend": Decimal(raw.get("monthly_spend", "0")),
+                "priorities": tuple(raw.get("priorities", ())),
+                "questions": tuple(QuestionSnap(**q) for q in raw.get("questions", ())),
             }
         )
 
@@ -155,6 +245,7 @@ def _offer(offer: Offer) -> OfferSnap:
         currency=offer.currency,
         format=offer.format,
         promise=offer.promise,
+        billing_period=offer.billing_period,
     )
 
 
@@ -168,8 +259,12 @@ def offer_ladder(core: OfferSnap, stages: list[StageSnap]) -> tuple[OfferSnap, .
     return tuple(sorted(seen.values(), key=lambda o: (LADDER_ORDER.index(o.kind), o.price, o.name)))
 
 
-def journey_snapshot(journey: Journey) -> JourneySnapshot:
-    """Freeze the journey as it is now (a handful of queries, whatever its size)."""
+def journey_snapshot(
+    journey: Journey, *, questions: list[QuestionSnap] | tuple[QuestionSnap, ...] = ()
+) -> JourneySnapshot:
+    """Freeze the journey as it is now (a handful of queries, whatever its size).
+
+    `questions`: open client questions to print under "Next steps" (none by default)."""
     journey = Journey.objects.select_related(
         "business__agency", "persona", "core_offer", "owner"
     ).get(pk=journey.pk)
@@ -196,6 +291,17 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
                         notes=st.notes,
                         is_custom=st.tactic_id is None,
                         channel=st.channel or (st.tactic.channel if st.tactic_id else ""),
+                        id=st.pk,
+                        stage_slug=entry.stage.slug,
+                        stage_name=entry.stage.name,
+                        stage_position=entry.stage.position,
+                        owner_side=st.owner_side,
+                        owner_name=st.owner_name,
+                        start_date=st.start_date.isoformat() if st.start_date else "",
+                        monthly_budget=st.monthly_budget,
+                        horizon=st.horizon,
+                        status=st.plan_status,
+                        is_follow_up=st.is_follow_up,
                     )
                     for st in view.tactics
                 ),
@@ -235,4 +341,9 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
         monthly_reach=journey.monthly_reach,
         monthly_spend=journey.monthly_spend,
         agency_logo=journey.business.agency.logo.name if journey.business.agency.logo else "",
+        summary=journey.summary,
+        priorities=tuple(int(i) for i in journey.priorities or () if str(i).isdigit())[:3],
+        paper_size=journey.business.agency.paper_size,
+        brand_color=journey.business.agency.brand_color,
+        questions=tuple(questions),
     )

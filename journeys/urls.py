@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import clients, editor, exports, portable, sharing, versions
+from .views import clients, editor, exports, plan, portable, sharing, versions
 
 urlpatterns = [
     path("", clients.home, name="home"),
@@ -77,6 +77,16 @@ urlpatterns = [
         "journeys/<int:pk>/offers/<int:stage_offer_pk>/move/",
         editor.offer_move_view,
         name="offer_move",
+    ),
+    # The action plan
+    path("journeys/<int:pk>/plan/", plan.plan_page, name="journey_plan"),
+    path("journeys/<int:pk>/plan.csv", plan.plan_csv, name="journey_plan_csv"),
+    path("journeys/<int:pk>/plan/summary/", plan.plan_summary_save, name="plan_summary_save"),
+    path("journeys/<int:pk>/plan/gaps/", plan.plan_add_gap, name="plan_add_gap"),
+    path(
+        "journeys/<int:pk>/plan/<int:tactic_pk>/",
+        plan.plan_item_save,
+        name="plan_item_save",
     ),
     path("journeys/<int:pk>/exports/", exports.export_create, name="export_create"),
     path("journeys/<int:pk>/exports/status/", exports.export_status, name="export_status"),

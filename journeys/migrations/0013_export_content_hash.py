@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journeys', '0010_rename_journeytemplate_journeystarter'),
+        ('journeys', '0006_plan_summary_billing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

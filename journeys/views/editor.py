@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from cvj.http import HtmxHttpRequest
 from cvj.parsing import id_or_404, ids_or_invalid, search_text
-from stages.models import Channel, Tactic
+from stages.models import STAGE_SLUGS, Channel, Tactic
 
 from ..access import (
     get_autosave_row_for,
@@ -320,6 +320,10 @@ def _library_results(journey: Journey, entry: JourneyStage, query: str) -> list[
     return list(library.exclude(pk__in=used).order_by("agency_id", "position", "name")[:30])
 
 
+def _custom_taken(entry: JourneyStage, name: str) -> bool:
+    return StageTactic.objects.filter(journey_stage=entry, custom_name__iexact=name).exists()
+
+
 @login_required
 @require_GET
 def tactic_search(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
@@ -332,6 +336,7 @@ def tactic_search(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
         "stage_slug": slug,
         "results": results,
         "query": query,
+        "query_taken": bool(query) and not results and _custom_taken(entry, query),
     }
     return render(request, "journeys/editor.html#library-results", context)
 
@@ -342,7 +347,17 @@ def tactic_add_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRespons
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
     tactic = None
-    if tactic_id := request.POST.get("tactic", ""):
+    tactic_id = request.POST.get("tactic", "")
+    custom_name = request.POST.get("custom_name", "")
+    query = search_text(request.POST.get("query"))
+    if query and not tactic_id and not custom_name:
+        # Enter in the library search before its results arrived: the first match for the
+        # text, as the list would have marked it, else the text as a custom tactic.
+        if _custom_taken(entry, query):
+            return _stage_section(request, journey, slug, "tactics")  # a second Enter
+        matches = _library_results(journey, entry, query)
+        tactic, custom_name = (matches[0], "") if matches else (None, query)
+    elif tactic_id:
         # Global and own tactics only: another agency's id is as missing as an unknown one.
         known = Tactic.objects.known_to(journey.business.agency_id).select_related("stage")
         tactic = get_object_or_404(known, pk=id_or_404(tactic_id))
@@ -350,7 +365,7 @@ def tactic_add_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRespons
         tactic_add(
             journey_stage=entry,
             tactic=tactic,
-            custom_name=request.POST.get("custom_name", ""),
+            custom_name=custom_name,
             channel=request.POST.get("channel", "")
             if request.POST.get("channel") in Channel.values
             else "",
@@ -495,12 +510,13 @@ def offer_detach_view(request: HtmxHttpRequest, pk: int, stage_offer_pk: int) ->
 @require_POST
 def session_toggle_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
+    # The stage to show afterwards; anything but a stage's slug shows the first one.
+    slug = request.POST.get("stage") if request.POST.get("stage") in STAGE_SLUGS else None
     if request.POST.get("action") == "reset":
         session_reset(journey=journey)
     else:
         session_toggle(journey=journey)
     journey.refresh_from_db()
-    slug = request.POST.get("stage") or None
     if request.htmx:
         return render(request, "journeys/editor.html#session", _editor_context(journey, slug))
     return redirect(f"{reverse('journey_editor', args=[pk])}?stage={slug or 'aware'}")

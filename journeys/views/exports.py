@@ -12,12 +12,21 @@ from cvj.http import HtmxHttpRequest
 
 from ..access import get_export_for, get_journey_for
 from ..exports import export_request, export_retry
-from ..models import Journey
+from ..models import ExportStatus, Journey
 
 
 def _card(request: HtmxHttpRequest, journey: Journey, **extra: object) -> HttpResponse:
     latest = journey.exports.order_by("-created_at").first()
-    context = {"journey": journey, "export": latest, **extra}
+    # While a new PDF renders, or after it failed, the last good one stays downloadable.
+    last_good = None
+    if latest is not None and latest.status != ExportStatus.DONE:
+        last_good = (
+            journey.exports.filter(status=ExportStatus.DONE)
+            .exclude(file="")
+            .order_by("-finished_at", "-pk")
+            .first()
+        )
+    context = {"journey": journey, "export": latest, "last_good": last_good, **extra}
     response = render(request, "journeys/_export_card.html", context)
     if latest is not None and not latest.is_active:
         response.status_code = HTMX_STOP_POLLING if request.GET.get("poll") else 200

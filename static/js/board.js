@@ -93,6 +93,12 @@
       }
     });
     document.body.classList.toggle("on-board", onBoard);
+    // Present starts where the strategist is: the whole board, or the open stage's slide.
+    const presentLink = document.querySelector(".editor-head a[href*='/present/']");
+    if (presentLink) {
+      const base = presentLink.getAttribute("href").split("?")[0];
+      presentLink.setAttribute("href", onBoard || !panel ? base : base + "?stage=" + panel.dataset.stage);
+    }
   }
 
   document.body.addEventListener("htmx:afterSettle", function () { syncViewSwitch(); fitAll(); });

@@ -236,7 +236,7 @@
     const box = document.createElement("div");
     box.className = "conflict";
     box.setAttribute("role", "alert");
-    const title = document.createElement("h4");
+    const title = document.createElement("h3");
     title.textContent = "Someone else changed this while you were typing.";
     const versions = document.createElement("div");
     versions.className = "versions";
@@ -295,6 +295,13 @@
   // answered after that moment may be missing from the render.
   let renderSentAt = 0;
 
+  // The value a field was rendered with (a select has no defaultValue of its own).
+  function renderedValue(input) {
+    if (input.tagName !== "SELECT") return input.defaultValue;
+    const option = Array.from(input.options).find(function (o) { return o.defaultSelected; }) || input.options[0];
+    return option ? option.value : "";
+  }
+
   function bindField(container) {
     if (container.dataset.autosaveBound) return;
     const input = container.querySelector("[data-autosave-input]");
@@ -313,11 +320,11 @@
       container: container,
       input: input,
       baseInput: baseInput,
-      stateEl: container.querySelector(".field-state"),
+      stateEl: container.querySelector(".field-state, [data-field-state]"),
       target: container.dataset.target,
       field: container.dataset.field,
-      base: baseInput ? baseInput.value : input.defaultValue,
-      savedValue: input.defaultValue,
+      base: baseInput ? baseInput.value : renderedValue(input),
+      savedValue: renderedValue(input),
       status: "saved",
       inflight: false,
       pending: false,
@@ -328,7 +335,7 @@
     };
     fields.set(key, state);
     listen(container, input, state);
-    if (input.value !== input.defaultValue) {
+    if (input.value !== renderedValue(input)) {
       // Typed into before it was bound (content swapped in by other code): that text is the
       // user's, not the server's, so it is saved rather than taken as the saved value.
       storeDraft(state);
@@ -362,12 +369,12 @@
   function adopt(state, container, input, baseInput) {
     const text = state.stateEl ? state.stateEl.textContent : "";
     // Never put older text over newer: if the new copy was typed into already, it wins.
-    if (state.input !== input && input.value === input.defaultValue) input.value = state.input.value;
+    if (state.input !== input && input.value === renderedValue(input)) input.value = state.input.value;
     listen(container, input, state);
     state.container = container;
     state.input = input;
     state.baseInput = baseInput;
-    state.stateEl = container.querySelector(".field-state");
+    state.stateEl = container.querySelector(".field-state, [data-field-state]");
     state.conflictEl = null;
     state.errorEl = null;
     if (baseInput) baseInput.value = state.base;
@@ -425,7 +432,7 @@
   // --- The library search is a combobox: the focus stays in the search field, ↑/↓ move the
   // marked option (aria-activedescendant), Enter adds the marked one — with no library match,
   // that is the typed text as a custom tactic — and Esc or an empty field closes the list.
-  const library = { browsing: false, pendingEnter: false, markedId: "", dismissed: false };
+  const library = { browsing: false, markedId: "", dismissed: false, committed: null };
 
   function libraryParts() {
     const input = document.querySelector("[data-library-input]");
@@ -484,6 +491,9 @@
       // The typed text is used up: clear the field (and so close the list) for the next one.
       parts.input.value = "";
       library.browsing = false;
+    } else {
+      // Enter again adds the next match; typing replaces the search for the next tactic.
+      parts.input.select();
     }
     if (window.htmx) {
       // Results may have arrived a moment ago: make sure htmx owns the form before
@@ -503,9 +513,16 @@
       event.preventDefault();
       if (!parts.input.value.trim()) return;
       if (!parts.results || parts.results.dataset.query !== parts.input.value.trim()) {
-        // The list shows an older search: act once the results for this text are in.
-        library.pendingEnter = true;
-        searchNow(parts);
+        // The list shows an older search: the server adds what the fresh list would have
+        // marked (the first match, else the text as a custom tactic). The text is selected,
+        // so the next tactic typed at once replaces it.
+        if (window.htmx && parts.input.dataset.addUrl) {
+          htmx.ajax("POST", parts.input.dataset.addUrl, {
+            target: "#tactics", swap: "outerHTML", values: { query: parts.input.value.trim() },
+          });
+          parts.input.select();
+          library.committed = parts.input.value.trim();
+        }
         return;
       }
       addMarked(parts);
@@ -537,18 +554,26 @@
     }
   });
 
-  function libraryArrived() {
+  function libraryArrived(event) {
     syncLibrary();
+    const target = event && event.detail && event.detail.target;
+    if (library.committed === null || !target || target.id !== "tactics") return;
+    // Added by Enter before the results came: if it became a custom tactic, its text is used
+    // up (as with the "Add … as a custom tactic" option); a library match keeps the search.
     const parts = libraryParts();
-    if (library.pendingEnter && parts.results && parts.input && parts.results.dataset.query === parts.input.value.trim()) {
-      library.pendingEnter = false;
-      addMarked(parts);
-    }
+    const name = library.committed.toLowerCase();
+    library.committed = null;
+    if (!parts.input || parts.input.value.trim().toLowerCase() !== name) return; // typing on
+    const custom = Array.from(document.querySelectorAll("#tactics .tactic-item")).some(function (li) {
+      const title = li.querySelector(".tactic-name");
+      return li.querySelector(".tactic-channel") && title && title.textContent.trim().toLowerCase() === name;
+    });
+    if (custom) { parts.input.value = ""; closeLibrary(); }
   }
 
   document.addEventListener("keydown", function (event) {
     const target = event.target;
-    if (target.matches && target.matches("[data-library-input]")) {
+    if (target.matches && target.matches("[data-library-input]") && !event.altKey) {
       onLibraryKey(event, libraryParts());
       return;
     }
@@ -679,12 +704,20 @@
 
   // Focus lost with the replaced region goes to the control the server marked, or the region's
   // stated fallback, so the keyboard user carries on from a sensible place.
+  const FOCUS_FALLBACK = {
+    "stage-panel": "#f-goal",
+    "editor-view": "#f-goal",
+    tactics: "#lib-q",
+    "library-results": "#lib-q",
+    offers: "#attach-offer, #offers details > summary",
+  };
+
   function focusAfterSwap(guard) {
     const region = (guard.targetId && document.getElementById(guard.targetId)) || null;
     const same = guard.focusId && document.getElementById(guard.focusId);
     let el = same && !same.disabled ? same : null;
     if (!el) el = region && region.querySelector("[data-focus-after-swap]:not([disabled])");
-    if (!el && region && region.dataset.focusFallback) el = document.querySelector(region.dataset.focusFallback);
+    if (!el && region && FOCUS_FALLBACK[region.id]) el = document.querySelector(FOCUS_FALLBACK[region.id]);
     if (!el) el = document.querySelector("#stage-panel [data-focus-after-swap]:not([disabled])");
     if (el) el.focus({ preventScroll: false });
   }
@@ -706,6 +739,12 @@
     if (event.detail.shouldSwap !== false) guardSwap(event.detail.target, true);
   });
   function afterSwap(event) {
+    // `autofocus` in swapped content means "the focus goes here after this swap" — if the swap
+    // took the focus away. htmx would focus it 20 ms later whatever the user did meanwhile.
+    document.querySelectorAll("#editor [autofocus]").forEach(function (el) {
+      el.removeAttribute("autofocus");
+      el.setAttribute("data-focus-after-swap", "");
+    });
     settleGuards(event.type === "htmx:oobAfterSwap");
     // Bind the new fields now, not at htmx's settle 20 ms later: a keystroke in between would
     // otherwise be taken for the saved text, or overwritten.
@@ -714,7 +753,7 @@
     bindAll(document);
     renderSentAt = 0;
     typeaheadArrived();
-    libraryArrived();
+    libraryArrived(event);
   }
   document.body.addEventListener("htmx:afterSwap", afterSwap);
   document.body.addEventListener("htmx:oobAfterSwap", afterSwap);

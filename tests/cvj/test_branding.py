@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageFile, PngImagePlugin
 from pypdf import PdfReader
 
 from cvj.branding import agency_logo_set
@@ -69,3 +71,35 @@ def test_the_logo_is_on_the_pdf_cover(journey, agency):
     assert rendered.refused_urls == ()
     cover = PdfReader(io.BytesIO(rendered.content)).pages[0]
     assert len(cover.images) == 1
+
+
+def _png_with_text_chunk(kind: bytes) -> bytes:
+    """A valid PNG carrying a zTXt/iTXt chunk whose text inflates past Pillow's limit."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), (47, 111, 237)).save(buffer, format="PNG")
+    png = buffer.getvalue()
+    bomb = zlib.compress(b"a" * (PngImagePlugin.MAX_TEXT_CHUNK * 4), 9)
+    if kind == b"zTXt":
+        payload = b"Comment\x00\x00" + bomb
+    else:  # iTXt: keyword, compressed flag, method, language, translated keyword
+        payload = b"Comment\x00\x01\x00en\x00Comment\x00" + bomb
+    chunk = struct.pack(">I", len(payload)) + kind + payload
+    chunk += struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+    idat = png.index(b"IDAT") - 4  # before the image data, where Image.open() reads it
+    return png[:idat] + chunk + png[idat:]
+
+
+@pytest.mark.parametrize("kind", [b"zTXt", b"iTXt"])
+def test_a_text_chunk_bomb_is_refused_with_a_clear_message(client, agency_admin, monkeypatch, kind):
+    # The web tier never imports WeasyPrint, which would switch this on for the whole process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", False)
+    data = _png_with_text_chunk(kind)
+    assert len(data) < 512 * 1024
+    client.force_login(agency_admin.user)
+    upload = SimpleUploadedFile("logo.png", data, "image/png")
+    response = client.post(reverse("agency_settings"), {"name": "Northstar", "logo": upload})
+    assert response.status_code == 422
+    assert "not a readable PNG or JPEG" in response.text
+    agency_admin.agency.refresh_from_db()
+    assert not agency_admin.agency.logo
+    assert agency_admin.agency.name != "Northstar"

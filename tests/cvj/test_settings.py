@@ -24,6 +24,7 @@ print(json.dumps({
     "host": db.get("HOST", ""),
     "port": db.get("PORT", ""),
     "user": db.get("USER", ""),
+    "options": db.get("OPTIONS", {}),
     "debug": s.DEBUG,
     "eager": s.CELERY_TASK_ALWAYS_EAGER,
     "broker": s.CELERY_BROKER_URL,
@@ -86,6 +87,60 @@ def test_database_url_switches_to_postgresql():
         "u",
     )
     assert loaded["eager"] is True
+
+
+def test_sqlite_through_database_url_waits_for_locks_like_the_embedded_default(tmp_path):
+    embedded = settings_with()["options"]
+    named = settings_with(DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}")
+    assert named["engine"] == "django.db.backends.sqlite3"
+    assert embedded == named["options"] == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+
+
+RACING_SAVES = """
+import threading
+import django
+django.setup()
+from django.db import connection, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE counter (n integer)")
+    cursor.execute("INSERT INTO counter VALUES (0)")
+connection.close()
+failures = []
+
+def save():
+    for _ in range(25):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT n FROM counter")  # read, then write: a lock upgrade
+                (n,) = cursor.fetchone()
+                cursor.execute("UPDATE counter SET n = %s", [n + 1])
+        except Exception as error:
+            failures.append(str(error))
+    connection.close()
+
+threads = [threading.Thread(target=save) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT n FROM counter")
+    print(len(failures), cursor.fetchone()[0], failures[:1])
+"""
+
+
+def test_racing_saves_on_sqlite_through_database_url_all_land(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", RACING_SAVES],
+        cwd=REPO_ROOT,
+        env=clean_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'race.db'}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["0", "200"], result.stdout
 
 
 def test_redis_url_switches_to_a_real_broker_and_cache():

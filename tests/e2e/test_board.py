@@ -237,10 +237,12 @@ def test_the_client_page_shows_the_board_and_the_funnel(
     _shot(page, f"client-page-{width}x{height}")
     _shot(page, f"client-page-{width}x{height}-full", full=True)
     # The bar with the PDF stays on screen while the client scrolls.
-    page.mouse.wheel(0, 3000)
-    page.wait_for_timeout(200)
-    top = page.locator(".client-bar").evaluate("el => el.getBoundingClientRect().top")
-    assert 0 <= top < 5, top
+    page.evaluate("window.scrollTo(0, 3000)")
+    assert page.evaluate("scrollY") > 1000
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.client-bar').getBoundingClientRect().top;"
+        " return t >= 0 && t < 5; }"
+    )
 
 
 @pytest.mark.parametrize(("width", "height"), ALL_SIZES, ids=_ids(ALL_SIZES))

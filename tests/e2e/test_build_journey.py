@@ -106,7 +106,9 @@ def test_a_strategist_builds_a_journey_from_an_empty_agency_and_it_all_persists(
     page.get_by_role("button", name="Add tactic").click()
     expect(ed.tactics).to_have_count(2)
     expect(ed.tactics.nth(1)).to_contain_text("Flyers at the school fair")
-    expect(ed.tactics.nth(1).locator(".tactic-meta")).to_have_text("Events · custom")
+    # A custom tactic's channel stays editable in the list (it can be set after adding).
+    expect(ed.tactics.nth(1).locator(".tactic-meta select")).to_have_value("events")
+    expect(ed.tactics.nth(1).locator(".tactic-meta")).to_contain_text("· custom")
     expect(page.locator("#custom-name")).to_have_value("")  # the form is ready for the next
     # Tactic notes autosave too
     notes = page.get_by_label("Notes for Flyers at the school fair")

@@ -117,3 +117,45 @@ def test_the_ascend_ladder_starts_with_the_core_offer(signed_in: Page, editor, j
     rung.get_by_role("button").click()
     expect(ed.offers.first).to_contain_text(journey.core_offer.name)
     expect(page.locator("#offers .offer-core-rung")).to_have_count(0)
+
+
+# What a strategist presses for one stage besides the text itself (README, "Shortcuts").
+STAGE_BY_KEYBOARD = [
+    ("key", "Alt+Digit3"),  # Subscribe, focus on its goal
+    ("text", "Trade an email for the pet-hair checklist"),
+    ("key", "Alt+KeyT"),  # the library search
+    ("text", "Checklist or worksheet"),
+    ("key", "Enter"),  # the marked library match
+    ("text", "Vet waiting-room flyer with a QR code"),
+    ("key", "Enter"),  # no match: a custom tactic
+    ("key", "Alt+KeyO"),  # the offer picker
+    ("key", "Enter"),  # attach the offer shown
+]
+
+
+def test_a_stage_takes_six_keystrokes_besides_the_text(signed_in: Page, editor, journey) -> None:
+    page = signed_in
+    ed = editor(page).open(journey)
+    for kind, value in STAGE_BY_KEYBOARD:
+        if kind == "key":
+            page.keyboard.press(value)
+        else:
+            page.keyboard.type(value)
+        if value == "Enter":  # the next step starts once the list shows what was added
+            page.wait_for_function(
+                "() => ['lib-q', 'attach-offer'].includes(document.activeElement.id)"
+            )
+    expect(ed.tactics.locator(".tactic-name")).to_have_text(
+        ["Checklist or worksheet", "Vet waiting-room flyer with a QR code"]
+    )
+    expect(ed.offers).to_have_count(1)
+    ed.expect_all_saved()
+    stage = journey.stages.get(stage__slug="subscribe")
+    assert stage.goal == "Trade an email for the pet-hair checklist"
+    assert [t.name for t in stage.tactics.order_by("position")] == [
+        "Checklist or worksheet",
+        "Vet waiting-room flyer with a QR code",
+    ]
+    assert stage.offers.count() == 1
+    keystrokes = sum(1 for kind, _ in STAGE_BY_KEYBOARD if kind == "key")
+    assert keystrokes == 6 <= 8

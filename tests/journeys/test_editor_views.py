@@ -483,7 +483,7 @@ def test_tactic_search_lists_this_stages_library_without_used_ones(
 
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert response.text.lstrip().startswith('<div id="library-results">')
+    assert response.text.lstrip().startswith('<div id="library-results" ')
     _assert_library_scope(_offered(response), library_scope)
     assert _url("tactic_add", journey, "aware") in response.text
 

@@ -70,12 +70,36 @@ def test_core_offer_pitched_at_aware_is_flagged(healthy):
 
 def test_excite_without_follow_up_is_a_tip(healthy):
     excite = stage(healthy, "excite")
-    excite.tactics.filter(custom_name="Welcome email sequence").delete()
-    for st in excite.tactics.all():
-        if any(w in st.name.lower() for w in ("welcome", "onboard", "check-in", "follow", "guide")):
-            st.delete()
-    tactic_add(journey_stage=excite, custom_name="Surprise gift")
+    excite.tactics.all().delete()
+    tactic_add(journey_stage=excite, custom_name="Branded tote bag")
     assert "excite_no_follow_up" in rules(healthy)
+
+
+def test_excite_follow_up_rule_ignores_custom_names_on_a_follow_up_channel(healthy):
+    """Twelve custom Excite tactics named the client's way, sent by email: a follow-up."""
+    excite = stage(healthy, "excite")
+    excite.tactics.all().delete()
+    for n in range(12):
+        tactic_add(journey_stage=excite, custom_name=f"Acme moment {n}", channel="email")
+    assert "excite_no_follow_up" not in rules(healthy)
+
+
+def test_excite_follow_up_flag_counts_whatever_the_name(healthy):
+    excite = stage(healthy, "excite")
+    excite.tactics.all().delete()
+    tactic, _ = tactic_add(journey_stage=excite, custom_name="Le petit mot", channel="social")
+    assert "excite_no_follow_up" in rules(healthy)
+    tactic.is_follow_up = True
+    tactic.save()
+    assert "excite_no_follow_up" not in rules(healthy)
+
+
+def test_a_library_excite_tactic_is_a_follow_up(healthy):
+    excite = stage(healthy, "excite")
+    excite.tactics.all().delete()
+    library = Tactic.objects.filter(stage=excite.stage, agency__isnull=True).last()
+    tactic_add(journey_stage=excite, tactic=library)
+    assert "excite_no_follow_up" not in rules(healthy)
 
 
 def test_persona_without_pains_or_awareness_is_flagged(healthy):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from cvj.models import Agency, Membership, Role
 from journeys import demo
-from journeys.models import Business, Journey, Offer, Persona
+from journeys.models import Business, Journey, Offer, Persona, StageTactic
 from journeys.services import journey_create, offer_attach, tactic_add
 from stages.models import Tactic
 
@@ -30,7 +32,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         agency, _ = Agency.objects.get_or_create(
-            slug=demo.DEMO_AGENCY["slug"], defaults={"name": demo.DEMO_AGENCY["name"]}
+            slug=demo.DEMO_AGENCY["slug"],
+            defaults={k: v for k, v in demo.DEMO_AGENCY.items() if k != "slug"},
         )
         business, _ = Business.objects.get_or_create(
             agency=agency,
@@ -120,3 +123,23 @@ class Command(BaseCommand):
                     )
             for key in stage_spec["offers"]:
                 offer_attach(journey_stage=entry, offer=offers[key])
+        self._plan(journey)
+
+    def _plan(self, journey: Journey) -> None:
+        """Owners, dates, budgets and horizons from demo.DEMO_PLAN; summary and priorities."""
+        today = timezone.localdate()
+        by_name: dict[str, StageTactic] = {}
+        for st in StageTactic.objects.filter(journey_stage__journey=journey).select_related(
+            "tactic"
+        ):
+            by_name[st.name] = st
+            if st.name not in demo.DEMO_PLAN:
+                continue
+            side, owner, days, budget, horizon, status = demo.DEMO_PLAN[st.name]
+            st.owner_side, st.owner_name, st.horizon, st.plan_status = side, owner, horizon, status
+            st.start_date = today + timedelta(days=days)
+            st.monthly_budget = Decimal(budget) if budget else None
+            st.save()
+        journey.summary = demo.DEMO_SUMMARY
+        journey.priorities = [by_name[n].pk for n in demo.DEMO_PRIORITIES if n in by_name]
+        journey.save(update_fields=["summary", "priorities"])
