@@ -54,6 +54,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First, so `runserver` serves ASGI (HTTP and the live WebSockets) in development.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "channels",
     "axes",
     "cvj",
     "stages",
@@ -81,10 +84,13 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns lockouts raised during login into a response.
     "axes.middleware.AxesMiddleware",
+    # Remembers who is making this request, for the live "changed by …" notices.
+    "journeys.live.broadcast.LiveActorMiddleware",
 ]
 
 ROOT_URLCONF = "cvj.urls"
 WSGI_APPLICATION = "cvj.wsgi.application"
+ASGI_APPLICATION = "cvj.asgi.application"
 
 TEMPLATES = [
     {
@@ -180,8 +186,33 @@ if env_str("CVJ_S3_BUCKET"):
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Presence and rate limits live here: a dead Redis must fail fast, not hang a request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
+
+# --- Live collaboration (Channels): Redis fans messages out across web processes and hosts;
+# the in-memory layer serves the embedded default (one process).
+LIVE_REDIS_URL = env_str("CVJ_LIVE_REDIS_URL", REDIS_URL)
+if LIVE_REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": LIVE_REDIS_URL, "socket_connect_timeout": 1}],
+                "prefix": "cvj-live",
+                "expiry": 30,
+                "capacity": 500,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# A broadcast from the write path gives up after this long (it never delays a save more).
+LIVE_SEND_TIMEOUT = float(env_str("CVJ_LIVE_SEND_TIMEOUT", "0.5"))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

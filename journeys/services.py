@@ -8,12 +8,13 @@ from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from stages.models import Stage, Tactic
 
+from .live.broadcast import journey_changed
 from .models import (
     Business,
     Journey,
@@ -33,10 +34,42 @@ AUTOSAVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
 }
 
 
-def _bump_journey(journey_id: int) -> None:
-    Journey.objects.filter(pk=journey_id).update(
-        version=F("version") + 1, updated_at=timezone.now()
+def _bump_journey(
+    journey_id: int, *, parts: tuple[str, ...] = (), fields: tuple[dict[str, str], ...] = ()
+) -> int:
+    """Count a saved change and tell every open page of the journey once it commits.
+
+    One statement returns the new version, so the live message carries exactly this write's
+    version (the row stays locked by this transaction until it commits)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Journey._meta.db_table} SET version = version + 1, updated_at = %s "
+            "WHERE id = %s RETURNING version",
+            [timezone.now(), journey_id],
+        )
+        row = cursor.fetchone()
+    version = row[0] if row else 0
+    journey_changed(journey_id=journey_id, version=version, parts=parts, fields=fields)
+    return version
+
+
+def _stage_parts(journey_stage_or_slug: JourneyStage | str) -> tuple[str, ...]:
+    """What a structural change in one stage re-renders: its lists, the rail and insights."""
+    slug = (
+        journey_stage_or_slug
+        if isinstance(journey_stage_or_slug, str)
+        else journey_stage_or_slug.stage.slug
     )
+    return ("rail", "insights", f"stage:{slug}")
+
+
+def live_field_key(row: models.Model) -> str:
+    """The autosave target of a row, as the live contract names it (`stage:aware`, …)."""
+    if isinstance(row, JourneyStage):
+        return f"stage:{row.stage.slug}"
+    if isinstance(row, StageTactic):
+        return f"tactic:{row.pk}"
+    return "journey"
 
 
 @transaction.atomic
@@ -109,14 +142,25 @@ def field_save(
             return FieldSave(status="conflict", value=new_text, theirs=stored)
         setattr(locked, field, parsed)
         update_fields = [field]
-        if hasattr(locked, "version"):
+        if hasattr(locked, "version") and model is not Journey:
             locked.version = F("version") + 1
             update_fields.append("version")
         if hasattr(locked, "updated_at"):
             update_fields.append("updated_at")
-        locked.save(update_fields=update_fields)
-        if model is not Journey:  # a journey row bumped its own version above
-            _bump_journey(journey_id)
+        if model is not Journey:  # the journey row is bumped (and its version read) below
+            locked.save(update_fields=update_fields)
+        else:
+            locked.version += 1  # exact: the row is locked
+            locked.save(update_fields=[*update_fields, "version"])
+        # The rail's meters change only when a field flips between empty and filled.
+        parts = ("insights", "rail") if (stored == "") != (new_text == "") else ("insights",)
+        change = ({"key": f"{live_field_key(row)}.{field}", "value": new_text},)
+        if model is Journey:
+            journey_changed(
+                journey_id=journey_id, version=locked.version, parts=parts, fields=change
+            )
+        else:
+            _bump_journey(journey_id, parts=parts, fields=change)
     return FieldSave(status="saved", value=new_text)
 
 
@@ -181,7 +225,7 @@ def tactic_add(
     )
     stage_tactic.full_clean()
     stage_tactic.save()
-    _bump_journey(journey.pk)
+    _bump_journey(journey.pk, parts=_stage_parts(journey_stage))
     return stage_tactic, True
 
 
@@ -195,7 +239,7 @@ def _move_in_stage(row: StageTactic | StageOffer, direction: Literal["up", "down
     if 0 <= target < len(ids):
         ids[index], ids[target] = ids[target], ids[index]
         _apply_order(model, siblings, ids)
-        _bump_journey(row.journey_stage.journey_id)
+        _bump_journey(row.journey_stage.journey_id, parts=_stage_parts(row.journey_stage))
 
 
 def _reorder_in_stage(
@@ -208,7 +252,7 @@ def _reorder_in_stage(
     if sorted(ordered_ids) != sorted(s.pk for s in siblings):
         raise ValidationError(f"The list of {noun} changed meanwhile; reload to reorder.")
     _apply_order(model, siblings, ordered_ids)
-    _bump_journey(journey_stage.journey_id)
+    _bump_journey(journey_stage.journey_id, parts=_stage_parts(journey_stage))
 
 
 @transaction.atomic
@@ -224,7 +268,9 @@ def tactic_reorder(*, journey_stage: JourneyStage, ordered_ids: list[int]) -> No
 @transaction.atomic
 def tactic_remove(*, stage_tactic: StageTactic) -> None:
     StageTactic.all_objects.filter(pk=stage_tactic.pk).update(removed_at=timezone.now())
-    _bump_journey(stage_tactic.journey_stage.journey_id)
+    _bump_journey(
+        stage_tactic.journey_stage.journey_id, parts=_stage_parts(stage_tactic.journey_stage)
+    )
 
 
 @transaction.atomic
@@ -238,7 +284,9 @@ def tactic_restore(*, stage_tactic: StageTactic) -> None:
     if duplicate.exists():
         return
     StageTactic.all_objects.filter(pk=stage_tactic.pk).update(removed_at=None)
-    _bump_journey(stage_tactic.journey_stage.journey_id)
+    _bump_journey(
+        stage_tactic.journey_stage.journey_id, parts=_stage_parts(stage_tactic.journey_stage)
+    )
 
 
 def _apply_order(model: type[models.Model], rows: list, ordered_ids: list[int]) -> None:
@@ -267,14 +315,16 @@ def offer_attach(*, journey_stage: JourneyStage, offer: Offer) -> tuple[StageOff
         offer=offer,
         position=_next_position(StageOffer.objects.filter(journey_stage=journey_stage)),
     )
-    _bump_journey(journey_stage.journey_id)
+    _bump_journey(journey_stage.journey_id, parts=_stage_parts(journey_stage))
     return stage_offer, True
 
 
 @transaction.atomic
 def offer_detach(*, stage_offer: StageOffer) -> None:
     stage_offer.delete()
-    _bump_journey(stage_offer.journey_stage.journey_id)
+    _bump_journey(
+        stage_offer.journey_stage.journey_id, parts=_stage_parts(stage_offer.journey_stage)
+    )
 
 
 @transaction.atomic

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -208,15 +209,26 @@ def journey_new(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 def journey_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Read-only journey page: what clients see, with the PDF download."""
+    """Read-only journey page: what clients see, with the PDF download; live for its viewers
+    (`?part=stage:<slug>` answers the live client's re-render of one stage)."""
     journey = get_journey_for(request.user, pk)
-    return render(
-        request,
-        "journeys/journey_view.html",
-        {
-            "journey": journey,
-            "stage_views": journey_stage_views(journey),
-            "export": journey.exports.filter(status="done").order_by("-created_at").first()
-            or journey.exports.order_by("-created_at").first(),
-        },
+    views = journey_stage_views(journey)
+    context = {
+        "journey": journey,
+        "stage_views": views,
+        "live_src_base": reverse("journey_view", args=[journey.pk]),
+    }
+    part = request.GET.get("part", "")
+    if part.startswith("stage:"):
+        view = next((v for v in views if v.slug == part[6:]), None)
+        if view is None:
+            raise Http404("Unknown stage.")
+        return render(
+            request, "journeys/_journey_stages.html#stage-section", {**context, "view": view}
+        )
+    context["export"] = (
+        journey.exports.filter(status="done").order_by("-created_at").first()
+        or journey.exports.order_by("-created_at").first()
     )
+    context["questions"] = list(journey.questions.select_related("journey_stage__stage"))
+    return render(request, "journeys/journey_view.html", context)

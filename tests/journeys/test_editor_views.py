@@ -528,7 +528,7 @@ def test_adding_a_library_tactic_returns_the_tactics_partial_and_an_event(
     )
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert response.text.lstrip().startswith('<div id="tactics">')
+    assert response.text.lstrip().startswith('<div id="tactics"')
     assert tactic.name in response.text
     assert "journey-changed" in response["HX-Trigger"]
     assert [st.tactic_id for st in _live_tactics(journey, "aware")] == [tactic.pk]
@@ -661,7 +661,7 @@ def test_moving_a_tactic_up_swaps_it_with_its_neighbour(strategist_client, journ
         _url("tactic_move", journey, three_tactics[2].pk), {"direction": "up"}, headers=HX
     )
     assert response.status_code == 200
-    assert response.text.lstrip().startswith('<div id="tactics">')
+    assert response.text.lstrip().startswith('<div id="tactics"')
     assert "journey-changed" in response["HX-Trigger"]
     assert _order(journey) == ["A", "C", "B"]
 
@@ -767,7 +767,7 @@ def test_attaching_a_lead_magnet_at_subscribe(strategist_client, journey, lead_m
     )
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert response.text.lstrip().startswith('<div id="offers">')
+    assert response.text.lstrip().startswith('<div id="offers"')
     assert "Free checklist" in response.text
     assert "journey-changed" in response["HX-Trigger"]
     assert StageOffer.objects.filter(
@@ -848,7 +848,7 @@ def test_creating_an_offer_inline_attaches_it(strategist_client, journey):
         _url("stage_offer_create", journey, "convert"), _new_offer(), headers=HX
     )
     assert response.status_code == 200
-    assert response.text.lstrip().startswith('<div id="offers">')
+    assert response.text.lstrip().startswith('<div id="offers"')
     assert "Starter kit" in response.text
     assert "journey-changed" in response["HX-Trigger"]
     offer = Offer.objects.get(name="Starter kit")
@@ -915,7 +915,7 @@ def test_moving_an_offer_down_the_ladder(strategist_client, journey, ladder):
         _url("offer_move", journey, core.pk), {"direction": "down"}, headers=HX
     )
     assert response.status_code == 200
-    assert response.text.lstrip().startswith('<div id="offers">')
+    assert response.text.lstrip().startswith('<div id="offers"')
     assert "journey-changed" in response["HX-Trigger"]
     assert _ladder(journey) == [first.pk, core.pk, second.pk]
 
