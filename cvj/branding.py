@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from .models import Agency
 
@@ -40,7 +40,12 @@ def logo_validate(upload: UploadedFile) -> Image.Image:
                 f"Keep the logo within {MAX_LOGO_PIXELS}×{MAX_LOGO_PIXELS} pixels."
             )
         image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as error:
+    except ValidationError:
+        raise
+    except Exception as error:  # noqa: BLE001 - hostile files make Pillow raise anything
+        # UnidentifiedImageError, OSError, SyntaxError, DecompressionBombError, and ValueError
+        # for a text chunk that inflates past Pillow's limit (when LOAD_TRUNCATED_IMAGES is off,
+        # as in a web process that never imported WeasyPrint), struct.error, EOFError, …
         raise ValidationError("That file is not a readable PNG or JPEG image.") from error
     return image
 

@@ -13,8 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .parsing import PlainTextModel
 
-class Agency(models.Model):
+
+class Agency(PlainTextModel):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     # Always a PNG we re-encoded, under a name we chose (see cvj.branding), never the upload.
@@ -96,7 +98,7 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
 
 
-class Invitation(models.Model):
+class Invitation(PlainTextModel):
     """An emailed, single-use offer to join an agency with a role.
 
     Only a SHA-256 of the link's secret is stored, so neither the database nor the admin can

@@ -56,7 +56,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     # First, so `runserver` serves ASGI (HTTP and the live WebSockets) in development.
     "daphne",
-    "django.contrib.admin",
+    "cvj.admin_site.OperatorAdminConfig",  # Django admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,18 +109,27 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite in the project folder unless DATABASE_URL says otherwise.
+# Any SQLite database, embedded or named by DATABASE_URL, waits for a lock instead of failing
+# at once, and takes the write lock when a transaction starts (IMMEDIATE), so racing saves
+# queue up rather than answer "database is locked".
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env_str("CVJ_TEST_DATABASE_NAME"):  # lets parallel test runs share one server
         DATABASES["default"]["TEST"] = {"NAME": env_str("CVJ_TEST_DATABASE_NAME")}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {
+            **SQLITE_OPTIONS,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("CVJ_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 

@@ -22,6 +22,7 @@ from .branding import agency_logo_remove, agency_logo_set
 from .forms import InvitationAcceptForm, InvitationForm, MembershipRoleForm
 from .http import HtmxHttpRequest
 from .models import Invitation, Membership, Role
+from .parsing import validate_plain_text
 from .team import (
     InvitationProblem,
     TeamError,
@@ -262,19 +263,19 @@ def agency_settings(request: HtmxHttpRequest) -> HttpResponse:
             messages.success(request, "Logo removed.")
             return redirect("agency_settings")
         name = request.POST.get("name", "").strip()
-        if not name or len(name) > 120:
-            error = "Give the agency a name of at most 120 characters."
+        try:
+            if not name or len(name) > 120:
+                raise ValidationError("Give the agency a name of at most 120 characters.")
+            validate_plain_text(name)
+            if "logo" in request.FILES:
+                agency_logo_set(agency=agency, upload=request.FILES["logo"])
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
         else:
-            try:
-                if "logo" in request.FILES:
-                    agency_logo_set(agency=agency, upload=request.FILES["logo"])
-            except ValidationError as problem:
-                error = " ".join(problem.messages)
-            else:
-                agency.name = name
-                agency.save(update_fields=["name"])
-                messages.success(request, "Agency settings saved.")
-                return redirect("agency_settings")
+            agency.name = name
+            agency.save(update_fields=["name"])
+            messages.success(request, "Agency settings saved.")
+            return redirect("agency_settings")
     return render(
         request,
         "team/agency_settings.html",

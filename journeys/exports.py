@@ -84,11 +84,12 @@ def export_enqueue(*, export_id: int) -> bool:
     from cvj.celery import app
 
     try:
+        # By name both ways, so this module never imports the task module (which imports it).
         if app.conf.task_always_eager:  # embedded mode: render in-process, right now
-            from .tasks import export_render
-
-            export_render.apply_async(args=[export_id], retry=False)
-        else:  # by name, so the web process never imports the renderer
+            if EXPORT_TASK not in app.tasks:
+                app.loader.import_default_modules()  # runs autodiscover: registers our tasks
+            app.tasks[EXPORT_TASK].apply_async(args=[export_id], retry=False)
+        else:  # the web process never imports the renderer
             app.send_task(EXPORT_TASK, args=[export_id], retry=False)
     except Exception:  # noqa: BLE001 - any broker failure means "try again later"
         logger.warning("Could not enqueue export %s; the sweep will retry.", export_id)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from cvj.parsing import PlainTextModel
 from stages.models import Channel, Stage, Tactic
 
 # Which offer kinds each stage may carry. Stages not listed take no offers.
@@ -30,7 +31,7 @@ class BusinessKind(models.TextChoices):
     B2B = "b2b", "B2B — sells to businesses"
 
 
-class Business(models.Model):
+class Business(PlainTextModel):
     agency = models.ForeignKey("cvj.Agency", on_delete=models.CASCADE, related_name="businesses")
     name = models.CharField(max_length=120)
     industry = models.CharField(max_length=120, blank=True)
@@ -61,7 +62,7 @@ class AwarenessLevel(models.TextChoices):
     PRODUCT_AWARE = "product_aware", "Product-aware"
 
 
-class Persona(models.Model):
+class Persona(PlainTextModel):
     """The customer avatar a journey is mapped for."""
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="personas")
@@ -111,7 +112,7 @@ class OfferKind(models.TextChoices):
     REFERRAL = "referral", "Referral incentive"
 
 
-class Offer(models.Model):
+class Offer(PlainTextModel):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="offers")
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=OfferKind.choices)
@@ -147,7 +148,7 @@ class JourneyStatus(models.TextChoices):
     FINAL = "final", "Final"
 
 
-class Journey(models.Model):
+class Journey(PlainTextModel):
     """One map: one business, one persona, one core offer, through the eight stages."""
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="journeys")
@@ -214,7 +215,7 @@ class Journey(models.Model):
             raise ValidationError(errors)
 
 
-class JourneyStage(models.Model):
+class JourneyStage(PlainTextModel):
     """A journey's entry for one stage; all eight are created with the journey."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="stages")
@@ -259,7 +260,7 @@ class LiveStageTacticManager(models.Manager["StageTactic"]):
         return super().get_queryset().filter(removed_at__isnull=True)
 
 
-class StageTactic(models.Model):
+class StageTactic(PlainTextModel):
     journey_stage = models.ForeignKey(
         JourneyStage, on_delete=models.CASCADE, related_name="tactics"
     )
@@ -427,7 +428,7 @@ class JourneyVersion(models.Model):
         return f"{self.journey} v{self.number}"
 
 
-class ShareLink(models.Model):
+class ShareLink(PlainTextModel):
     """A signed, expiring, revocable read-only link to one journey for clients without accounts."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="share_links")
@@ -450,7 +451,7 @@ class ShareLink(models.Model):
         return f"Share link for {self.journey}"
 
 
-class JourneyTemplate(models.Model):
+class JourneyTemplate(PlainTextModel):
     """A reusable journey in the portable JSON format: an agency's own, saved from a journey.
 
     The built-in industry templates ship as files (journeys/industry_templates/)."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from cvj.parsing import MAX_PAGE, page_number
+
 from .models import STAGE_OFFER_KINDS, Journey, JourneyStage, Offer, StageOffer, StageTactic
 
 
@@ -80,10 +82,8 @@ class Page:
     there is a next one (one extra row is fetched to find out)."""
 
     def __init__(self, queryset: QuerySet, number: str | int | None, per_page: int) -> None:
-        try:
-            self.number = max(1, int(number or 1))
-        except (TypeError, ValueError):
-            self.number = 1
+        self.number = number if isinstance(number, int) else page_number(number)
+        self.number = max(1, min(self.number, MAX_PAGE))
         offset = (self.number - 1) * per_page
         rows = list(queryset[offset : offset + per_page + 1])
         self.object_list = rows[:per_page]

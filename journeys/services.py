@@ -12,6 +12,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from cvj.parsing import validate_plain_text
 from stages.models import Stage, Tactic
 
 from .live.broadcast import journey_changed
@@ -130,6 +131,7 @@ def field_save(
     base = base.replace("\r\n", "\n")
     try:
         parsed = model_field.clean(value if value != "" or not model_field.null else None, row)
+        validate_plain_text(parsed)
     except ValidationError as error:
         return FieldSave(status="invalid", error=" ".join(error.messages))
     new_text = field_text(parsed)
@@ -191,6 +193,10 @@ def tactic_add(
     """Add a library or custom tactic; adding the same one twice returns the first (no dupes)."""
     journey = journey_stage.journey
     custom_name = custom_name.strip()
+    try:  # before the duplicate lookup below: PostgreSQL cannot even compare such text
+        validate_plain_text(custom_name)
+    except ValidationError as error:
+        raise ValidationError({"custom_name": error.messages}) from error
     if tactic is None and not custom_name:
         raise ValidationError({"custom_name": "Name the tactic or pick one from the library."})
     if tactic is not None:

@@ -15,6 +15,7 @@ from django.utils.crypto import constant_time_compare
 
 from .live.broadcast import journey_changed
 from .models import Journey, JourneyStatus, JourneyVersion, ShareLink
+from .services import session_elapsed
 from .snapshot import journey_snapshot
 
 SHARE_SALT = "cvj.share-link"
@@ -38,16 +39,20 @@ def _hash(secret: str) -> str:
 def share_link_create(
     *, journey: Journey, user: AbstractBaseUser | None, days: int, label: str = ""
 ) -> tuple[ShareLink, str]:
-    """Create a link; returns it and the signed token for its URL (shown once, never stored)."""
+    """Create a link; returns it and the signed token for its URL (shown once, never stored).
+
+    Raises ValidationError (on `label`) for text that cannot be stored."""
     days = max(1, min(int(days), SHARE_MAX_DAYS))
     secret = secrets.token_urlsafe(24)
-    link = ShareLink.objects.create(
+    link = ShareLink(
         journey=journey,
         secret_hash=_hash(secret),
         label=label.strip()[:120],
         created_by=user,
         expires_at=timezone.now() + timedelta(days=days),
     )
+    link.full_clean(exclude=["journey", "created_by"])
+    link.save()
     token = signing.dumps({"l": link.pk, "s": secret}, salt=SHARE_SALT, compress=True)
     return link, token
 
@@ -85,8 +90,12 @@ def journey_finalize(*, journey: Journey, user: AbstractBaseUser | None) -> Jour
     """Mark the journey final and freeze a numbered snapshot of it."""
     locked = Journey.objects.select_for_update().get(pk=journey.pk)
     locked.status = JourneyStatus.FINAL
+    # A running clock stops here: bank its stretch first, or that session time is lost.
+    locked.session_elapsed_seconds = session_elapsed(locked)
     locked.session_running_since = None
-    locked.save(update_fields=["status", "session_running_since", "updated_at"])
+    locked.save(
+        update_fields=["status", "session_elapsed_seconds", "session_running_since", "updated_at"]
+    )
     number = (locked.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     journey_changed(journey_id=locked.pk, version=locked.version, parts=("journey", "rail"))
     return JourneyVersion.objects.create(

@@ -10,6 +10,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
+from cvj.parsing import PlainTextModel
+
 TACTIC_NAME_MAX = 120
 TACTIC_DESCRIPTION_MAX = 1000
 
@@ -87,6 +89,11 @@ class Audience(models.TextChoices):
 
 
 class TacticQuerySet(models.QuerySet["Tactic"]):
+    def known_to(self, agency_id: int) -> TacticQuerySet:
+        """The global library plus the agency's own tactics in any state: what the agency may
+        name. Another agency's tactics are not here, so their ids look like missing ones."""
+        return self.filter(Q(agency__isnull=True) | Q(agency_id=agency_id))
+
     def visible_to(self, agency_id: int | None) -> TacticQuerySet:
         """The global library plus the given agency's own tactics, active ones only, without
         the global tactics that agency chose to hide."""
@@ -97,7 +104,7 @@ class TacticQuerySet(models.QuerySet["Tactic"]):
         return visible.exclude(pk__in=hidden)
 
 
-class Tactic(models.Model):
+class Tactic(PlainTextModel):
     """A library tactic. No agency = the global library every agency sees."""
 
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="tactics")

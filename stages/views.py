@@ -17,6 +17,7 @@ from django_htmx.http import trigger_client_event
 
 from cvj.http import HtmxHttpRequest
 from cvj.models import Membership
+from cvj.parsing import ids_or_invalid
 from cvj.tenancy import require_admin, require_membership
 
 from . import services
@@ -156,8 +157,8 @@ def tactic_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def tactic_reorder(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     member = require_admin(request.user)
     stage = _stage(slug)
-    ordered_ids = [int(pk) for pk in request.POST.getlist("order") if pk.isdigit()]
     try:
+        ordered_ids = ids_or_invalid(request.POST.getlist("order"))
         services.tactic_reorder(agency=member.agency, stage=stage, ordered_ids=ordered_ids)
     except ValidationError as error:
         return _changed(request, member, stage, notice="", error=" ".join(error.messages))

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import importlib
 import os
+from types import ModuleType
 
 import pytest
+from django.apps import apps as django_apps
 
 from cvj.celery import app as celery_app
 from cvj.models import Role
@@ -20,6 +23,11 @@ def _uses_transactions(request: pytest.FixtureRequest) -> bool:
     )
 
 
+def _seed_migration() -> ModuleType:
+    """The frozen data migration that seeds the stages and the library."""
+    return importlib.import_module("stages.migrations.0002_seed_stages_and_library")
+
+
 @pytest.fixture(autouse=True)
 def stages_seeded(request):
     """Transactional tests flush every table, including the migration-seeded stages and
@@ -27,11 +35,10 @@ def stages_seeded(request):
     if not _uses_transactions(request):
         return
     request.getfixturevalue("transactional_db")
-    from stages.models import Stage, Tactic
-    from stages.seed import seed_stages_and_library
+    from stages.models import Stage
 
     if Stage.objects.count() != 8:
-        seed_stages_and_library(Stage, Tactic)
+        _seed_migration().seed(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Built-in industry templates: complete example journeys in the portable format.
 
-Each ``<slug>.json`` here is a plain ``cvj-journey`` document (see journeys/portable.py), so
+Each ``<slug>.json`` here is a plain ``cvj-journey`` document (see journeys/portable/), so
 it can also be imported through the upload page. Library tactics are named exactly as in
 stages/library.py; the tests import every template into a fresh agency.
 """

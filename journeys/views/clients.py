@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from cvj.http import HtmxHttpRequest
+from cvj.parsing import parse_int, search_text
 from cvj.tenancy import require_membership
 
 from ..access import (
@@ -38,7 +39,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         .select_related("business", "persona", "core_offer")
         .order_by("-updated_at", "-pk")
     )
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     if query:
         # Business names are matched first, so each half of the OR can use its own index.
         named = list(
@@ -63,7 +64,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 def business_list(request: HtmxHttpRequest) -> HttpResponse:
     require_membership(request.user, edit=True)
     businesses = businesses_for(request.user)
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     if query:
         businesses = businesses.filter(Q(name__icontains=query) | Q(industry__icontains=query))
     page = Page(businesses.order_by("name", "pk"), request.GET.get("page"), PAGE_SIZE)
@@ -190,8 +191,8 @@ def journey_new(request: HtmxHttpRequest) -> HttpResponse:
     require_membership(request.user, edit=True)
     businesses = businesses_for(request.user)
     initial = {}
-    if request.GET.get("business", "").isdigit():
-        initial["business"] = request.GET["business"]
+    if business_id := parse_int(request.GET.get("business"), minimum=1):
+        initial["business"] = business_id
     form = JourneyCreateForm(request.POST or None, businesses=businesses, initial=initial)
     if request.method == "POST" and form.is_valid():
         journey = journey_create(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from cvj.http import HtmxHttpRequest
+from cvj.parsing import id_or_404, ids_or_invalid, search_text
 from stages.models import Channel, Tactic
 
 from ..access import get_journey_for, get_journey_stage, get_stage_offer, get_stage_tactic
@@ -123,7 +124,7 @@ def journey_editor(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context["present"] = request.resolver_match.url_name == "journey_present"
     context["latest_export"] = journey.exports.order_by("-created_at").first()
     if "q" in request.GET:  # the library search without JavaScript
-        query = request.GET["q"].strip()[:100]
+        query = search_text(request.GET["q"])
         context.update(
             results=_library_results(journey, context["current"].entry, query),
             query=query,
@@ -208,8 +209,8 @@ def _autosave_row(journey: Journey, target: str):  # noqa: ANN202
         return journey
     if kind == "stage":
         return get_journey_stage(journey, key)
-    if kind == "tactic" and key.isdigit():
-        return get_stage_tactic(journey, int(key))
+    if kind == "tactic":
+        return get_stage_tactic(journey, id_or_404(key))
     raise Http404("Unknown field.")
 
 
@@ -304,7 +305,7 @@ def _library_results(journey: Journey, entry: JourneyStage, query: str) -> list[
 def tactic_search(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
-    query = request.GET.get("q", "").strip()[:100]
+    query = search_text(request.GET.get("q"))
     results = _library_results(journey, entry, query)
     context = {
         "journey": journey,
@@ -321,16 +322,10 @@ def tactic_add_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRespons
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
     tactic = None
-    tactic_id = request.POST.get("tactic", "")
-    if tactic_id:
-        # Any library tactic id is looked up, so a foreign one gets a clear message, not a 404.
-        tactic = (
-            Tactic.objects.select_related("stage")
-            .filter(pk=tactic_id if tactic_id.isdigit() else 0)
-            .first()
-        )
-        if tactic is None:
-            raise Http404("No such tactic.")
+    if tactic_id := request.POST.get("tactic", ""):
+        # Global and own tactics only: another agency's id is as missing as an unknown one.
+        known = Tactic.objects.known_to(journey.business.agency_id).select_related("stage")
+        tactic = get_object_or_404(known, pk=id_or_404(tactic_id))
     try:
         tactic_add(
             journey_stage=entry,
@@ -367,8 +362,8 @@ def tactic_move_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> HttpR
 def tactic_reorder_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
-    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
     try:
+        ids = ids_or_invalid(request.POST.getlist("order"))
         tactic_reorder(journey_stage=entry, ordered_ids=ids)
     except ValidationError as error:
         return _error_response(request, journey, slug, "tactics", error)
@@ -392,7 +387,13 @@ def tactic_restore_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> Ht
     journey = get_journey_for(request.user, pk, edit=True)
     stage_tactic = get_stage_tactic(journey, tactic_pk, include_removed=True)
     tactic_restore(stage_tactic=stage_tactic)
-    return _stage_section(request, journey, stage_tactic.journey_stage.stage.slug, "tactics")
+    return _stage_section(
+        request,
+        journey,
+        stage_tactic.journey_stage.stage.slug,
+        "tactics",
+        restored_pk=stage_tactic.pk,  # focus goes back to where it was before removing
+    )
 
 
 # --- Offers
@@ -403,9 +404,8 @@ def tactic_restore_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> Ht
 def offer_attach_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
-    offer_id = request.POST.get("offer", "")
     offer = get_object_or_404(
-        journey.business.offers.all(), pk=offer_id if offer_id.isdigit() else 0
+        journey.business.offers.all(), pk=id_or_404(request.POST.get("offer"))
     )
     try:
         offer_attach(journey_stage=entry, offer=offer)
@@ -451,8 +451,8 @@ def offer_move_view(request: HtmxHttpRequest, pk: int, stage_offer_pk: int) -> H
 def offer_reorder_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
-    ids = [int(i) for i in request.POST.getlist("order") if i.isdigit()]
     try:
+        ids = ids_or_invalid(request.POST.getlist("order"))
         offer_reorder(journey_stage=entry, ordered_ids=ids)
     except ValidationError as error:
         return _error_response(request, journey, slug, "offers", error)

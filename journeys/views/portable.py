@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cvj.http import HtmxHttpRequest
 from cvj.models import Membership
+from cvj.parsing import id_or_404, parse_int
 from cvj.tenancy import require_membership
 
 from ..access import businesses_for, get_journey_for
@@ -70,7 +71,9 @@ class JourneyImportForm(forms.Form):
         try:
             self.document = document_loads(upload.read(MAX_DOCUMENT_BYTES + 1))
         except DocumentError as error:
-            raise forms.ValidationError([message for _, message in error.errors]) from error
+            raise forms.ValidationError(
+                [f"{path}: {message}" if path else message for path, message in error.errors]
+            ) from error
         return upload
 
 
@@ -100,8 +103,9 @@ class JourneyCloneForm(forms.Form):
             {"hx-get": refresh_url, "hx-target": "#clone-persona", "hx-swap": "outerHTML"}
         )
         raw = self.data.get("business") if self.is_bound else self.initial.get("business")
+        business_id = parse_int(str(raw or ""), minimum=1)
         self.target = (
-            businesses.filter(pk=raw).first() if str(raw or "").isdigit() else None
+            businesses.filter(pk=business_id).first() if business_id else None
         ) or journey.business
         if not self.is_bound:
             self.initial["business"] = self.target.pk
@@ -244,11 +248,11 @@ def _template_card(member: Membership, source: str, key: str) -> TemplateCard:
         return TemplateCard(
             "industry", info.slug, info.name, info.industry, info.description, info.document
         )
-    if source == "agency" and key.isdigit():
+    if source == "agency":
         found = get_object_or_404(
             JourneyTemplate.objects.select_related("created_by"),
             agency_id=member.agency_id,
-            pk=int(key),
+            pk=id_or_404(key),
         )
         return _agency_card(found)
     raise Http404("No such template.")

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cvj.http import HtmxHttpRequest
+from cvj.parsing import int_in_range
 
 from ..access import get_journey_for, get_share_link_for
 from ..models import ExportStatus, Journey
 from ..selectors import journey_stage_views
 from ..sharing import (
+    SHARE_MAX_DAYS,
     ShareLinkError,
     journey_finalize,
     journey_reopen,
@@ -38,11 +41,14 @@ def _card(request: HtmxHttpRequest, journey: Journey, **extra: object) -> HttpRe
     return render(request, "journeys/_share_card.html", _card_context(journey, **extra))
 
 
-def _done(request: HtmxHttpRequest, journey: Journey, **extra: object) -> HttpResponse:
-    if request.htmx:
+def _done(
+    request: HtmxHttpRequest, journey: Journey, *, status: int = 200, **extra: object
+) -> HttpResponse:
+    if request.htmx:  # htmx 2 swaps only 2xx answers: a refused form comes back as 200
         return _card(request, journey, **extra)
     # Without JavaScript the new link must still be shown once: render the full page.
-    return render(request, "journeys/sharing_page.html", _card_context(journey, **extra))
+    context = _card_context(journey, **extra)
+    return render(request, "journeys/sharing_page.html", context, status=status)
 
 
 @login_required
@@ -70,13 +76,13 @@ def journey_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def share_link_create_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
-    days = request.POST.get("days", "14")
-    _link, token = share_link_create(
-        journey=journey,
-        user=request.user,
-        days=int(days) if days.isdigit() else 14,
-        label=request.POST.get("label", ""),
-    )
+    days = int_in_range(request.POST.get("days"), default=14, minimum=1, maximum=SHARE_MAX_DAYS)
+    try:
+        _link, token = share_link_create(
+            journey=journey, user=request.user, days=days, label=request.POST.get("label", "")
+        )
+    except ValidationError as error:
+        return _done(request, journey, link_error=" ".join(error.messages), status=422)
     url = request.build_absolute_uri(reverse("share_page", args=[token]))
     return _done(request, journey, new_link_url=url)
 

@@ -111,13 +111,20 @@
       headers: { "X-CSRFToken": csrfToken(), "X-CVJ-Autosave": "1", Accept: "application/json" },
     })
       .then(function (response) {
-        return response.json().then(
-          function (payload) { return { http: response.status, payload: payload }; },
-          function () { return { http: response.status, payload: null }; }
-        );
+        return response.text().then(function (text) {
+          let payload = null;
+          try { payload = JSON.parse(text); } catch (e) { /* an HTML or text answer */ }
+          return {
+            http: response.status,
+            payload: payload,
+            text: text,
+            redirected: response.redirected,
+            retryAfter: Number(response.headers.get("Retry-After")) || 0,
+          };
+        });
       })
       .then(function (result) { handleResult(state, value, result); })
-      .catch(function () { handleNetworkError(state); })
+      .catch(function () { handleNetworkError(state, 0); })
       .finally(function () {
         clearTimeout(timeout);
         state.inflight = false;
@@ -127,15 +134,21 @@
       });
   }
 
+  // Only a lost connection or a gateway/server that says "try again" (502, 503, 504) is
+  // retried; any other answer is final and shown on the field, so the user is told the truth
+  // instead of "will retry" forever. The text stays in the field and on this device.
+  const RETRYABLE = [502, 503, 504];
+
   function handleResult(state, sent, result) {
     const payload = result.payload;
-    if (result.http === 200 && payload) {
+    if (result.http === 200 && payload && typeof payload.value === "string" && !result.redirected) {
       // The rail's meters only depend on whether a field is filled: refresh it (which
       // replaces the stage tabs) only when that flips, so clicks on tabs are not lost.
       const shapeChanged = (state.base.trim() === "") !== (payload.value.trim() === "");
       state.backoff = 1000;
       state.base = payload.value;
       state.savedValue = sent;
+      state.ackedAt = Date.now();
       state.baseInput && (state.baseInput.value = payload.value);
       lastSavedAt = payload.saved_at;
       if (state.input.value === sent) {
@@ -151,24 +164,43 @@
         htmx.trigger(document.body, "journey-changed");
         if (shapeChanged) htmx.trigger(document.body, "journey-shape-changed");
       }
-    } else if (result.http === 409 && payload) {
-      showConflict(state, payload.theirs, state.input.value);
+    } else if (result.http === 409 && payload && typeof payload.theirs === "string") {
+      showConflict(state, payload.theirs, state.input.value, document.activeElement === state.input);
       setFieldState(state, "conflict", "Conflict");
-    } else if (result.http === 422 && payload) {
-      showError(state, payload.error);
-      setFieldState(state, "error", "Not saved");
-    } else if (result.http === 403 || result.http === 404 || result.http === 401) {
-      showError(state, "Could not save (your session may have ended). Your text is kept on this device — reload to sign in again.");
-      setFieldState(state, "error", "Not saved");
+    } else if (RETRYABLE.indexOf(result.http) !== -1) {
+      handleNetworkError(state, result.retryAfter * 1000);
     } else {
-      handleNetworkError(state);
+      clearTimeout(state.retryTimer);
+      storeDraft(state);
+      showError(state, answerMessage(result));
+      setFieldState(state, "error", "Not saved");
     }
   }
 
-  function handleNetworkError(state) {
+  // The words to show for a final answer: the server's own message when it sent a short one
+  // (JSON "error", or the text of a small HTML/text body), else one line per kind of answer.
+  function answerMessage(result) {
+    const payload = result.payload;
+    if (payload && typeof payload.error === "string" && payload.error.trim()) return payload.error.trim();
+    const status = result.http;
+    if (result.redirected || status === 401 || status === 403) {
+      return "Not saved: your session may have ended. Your text is kept on this device — reload to sign in again.";
+    }
+    if (result.text && !payload && status >= 400 && status < 500) {
+      const text = new DOMParser().parseFromString(result.text, "text/html").body.textContent.replace(/\s+/g, " ").trim();
+      if (text && text.length <= 300) return text;
+    }
+    if (status === 404) return "Not saved: this item no longer exists (it may have been removed). Your text is kept on this device.";
+    if (status === 413) return "Not saved: the text is too long. Shorten it and it will save.";
+    if (status === 409) return "Not saved: someone else changed this. Reload to see their version; your text is kept on this device.";
+    if (status >= 400 && status < 500) return "Not saved: the server refused this text (" + status + "). Change it and it will save again.";
+    return "Not saved: the server failed (" + status + "). Your text is kept on this device; edit it or reload to try again.";
+  }
+
+  function handleNetworkError(state, minDelay) {
     storeDraft(state);
     setFieldState(state, "offline", "Offline — will retry");
-    const delay = state.backoff;
+    const delay = Math.max(state.backoff, minDelay || 0);
     state.backoff = Math.min(state.backoff * 2, MAX_BACKOFF_MS);
     clearTimeout(state.retryTimer);
     state.retryTimer = setTimeout(function () {
@@ -185,6 +217,7 @@
     el.textContent = message;
     state.container.appendChild(el);
     state.errorEl = el;
+    state.errorText = message;
   }
 
   function removeError(state) {
@@ -256,6 +289,10 @@
     return b;
   }
 
+  // When the content being bound was rendered: the time its request left the browser. A save
+  // answered after that moment may be missing from the render.
+  let renderSentAt = 0;
+
   function bindField(container) {
     if (container.dataset.autosaveBound) return;
     const input = container.querySelector("[data-autosave-input]");
@@ -264,22 +301,8 @@
     const key = container.dataset.target + "|" + container.dataset.field;
     const previous = fields.get(key);
     const baseInput = container.querySelector("[data-autosave-base]");
-    if (previous && previous.input !== input && isDirty(previous) && !previous.input.isConnected) {
-      // The stage was reopened while this field's text was unsaved or still saving: the new
-      // copy takes over the same state (text, base, queue, retries), so nothing is lost and
-      // the next save is not based on the outdated server render.
-      const text = previous.stateEl ? previous.stateEl.textContent : "";
-      input.value = previous.input.value;
-      previous.container = container;
-      previous.input = input;
-      previous.baseInput = baseInput;
-      previous.stateEl = container.querySelector(".field-state");
-      previous.conflictEl = null;
-      previous.errorEl = null;
-      if (baseInput) baseInput.value = previous.base;
-      if (previous.status === "conflict") showConflict(previous, previous.theirs, input.value, true);
-      listen(container, input, previous);
-      setFieldState(previous, previous.status, text);
+    if (previous && (previous.input === input || (!previous.input.isConnected && keepsLocal(previous)))) {
+      adopt(previous, container, input, baseInput);
       return;
     }
     if (previous) { clearTimeout(previous.timer); clearTimeout(previous.retryTimer); }
@@ -292,16 +315,25 @@
       target: container.dataset.target,
       field: container.dataset.field,
       base: baseInput ? baseInput.value : input.defaultValue,
-      savedValue: input.value,
+      savedValue: input.defaultValue,
       status: "saved",
       inflight: false,
       pending: false,
       backoff: 1000,
+      ackedAt: 0,
       timer: null,
       retryTimer: null,
     };
     fields.set(key, state);
     listen(container, input, state);
+    if (input.value !== input.defaultValue) {
+      // Typed into before it was bound (content swapped in by other code): that text is the
+      // user's, not the server's, so it is saved rather than taken as the saved value.
+      storeDraft(state);
+      setFieldState(state, "dirty", "Editing…");
+      schedule(state, DEBOUNCE_MS);
+      return;
+    }
     // A draft left by a crash, reload or lost connection comes back and is saved.
     const draft = readDraft(state);
     if (draft && draft.value !== input.value) {
@@ -314,10 +346,43 @@
     }
   }
 
+  // Whether a field's state outlives a re-render of it: unsaved or unresolved text always
+  // does, and so does a save answered after the re-render was requested (the server may have
+  // rendered the text from before that save).
+  function keepsLocal(state) {
+    return isDirty(state) || state.pending || state.status === "offline" || state.status === "error" ||
+      state.status === "conflict" || state.status === "retrying" || (renderSentAt && state.ackedAt >= renderSentAt);
+  }
+
+  // The freshly rendered copy of a field takes over its state: text, base, queue and retries,
+  // so nothing is lost and the next save is not based on an outdated server render. `input`
+  // is either the very node the user was typing in (kept through the swap) or its new copy.
+  function adopt(state, container, input, baseInput) {
+    const text = state.stateEl ? state.stateEl.textContent : "";
+    // Never put older text over newer: if the new copy was typed into already, it wins.
+    if (state.input !== input && input.value === input.defaultValue) input.value = state.input.value;
+    listen(container, input, state);
+    state.container = container;
+    state.input = input;
+    state.baseInput = baseInput;
+    state.stateEl = container.querySelector(".field-state");
+    state.conflictEl = null;
+    state.errorEl = null;
+    if (baseInput) baseInput.value = state.base;
+    if (state.status === "conflict") showConflict(state, state.theirs, input.value, true);
+    if (state.status === "error" && state.errorText) showError(state, state.errorText);
+    setFieldState(state, state.status, text);
+    if (input.value !== state.savedValue && !state.inflight && state.status !== "conflict" && state.status !== "offline") {
+      schedule(state, DEBOUNCE_MS);
+    }
+  }
+
   function listen(container, input, state) {
     if (container.tagName === "FORM") {
       container.addEventListener("submit", function (event) { event.preventDefault(); save(state); });
     }
+    if (input.dataset.autosaveListening) return; // a node kept through a swap keeps its listeners
+    input.dataset.autosaveListening = "1";
     input.addEventListener("input", function () {
       removeError(state);
       if (state.status === "error") state.status = "idle";
@@ -386,25 +451,217 @@
     }
     // Alt+1..8 opens a stage; Alt+Left/Right walks the stages.
     if (!event.altKey || event.ctrlKey || event.metaKey) return;
-    const tabs = Array.from(document.querySelectorAll(".stage-tab"));
+    const tabs = Array.from(document.querySelectorAll("#stage-rail .stage-tab"));
     let tab = null;
     if (/^Digit[1-8]$/.test(event.code)) tab = tabs[Number(event.code.slice(5)) - 1];
     if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
       const current = tabs.findIndex(function (t) { return t.getAttribute("aria-current") === "true"; });
       tab = tabs[current + (event.key === "ArrowRight" ? 1 : -1)];
     }
-    if (tab) { event.preventDefault(); tab.click(); }
+    if (tab) { event.preventDefault(); openStage(tab); }
   });
 
-  // Flush pending saves before htmx replaces a section, and clear forms that asked for it.
-  document.body.addEventListener("htmx:beforeSwap", function () {
-    fields.forEach(function (s) { if (s.input.isConnected && s.input.value !== s.savedValue) save(s); });
+  // --- Swaps never take text from the user.
+  // htmx replaces a region by removing the old nodes; the focused field would go with them and
+  // htmx would focus a fresh copy holding the server's (older) text. So, synchronously around
+  // the swap (no keystroke can land in between): the focused text field is moved out of the
+  // region before the swap and put in place of its new copy after it — the same node, with its
+  // live value, selection, undo history and listeners. `moveBefore` keeps it focused while it
+  // moves; without it, focus and selection are put back by hand in the same task.
+  const canMove = typeof Element.prototype.moveBefore === "function";
+  let guards = [];
+
+  function isTextEntry(el) {
+    return el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && /^(text|search|email|url|tel|number|)$/.test(el.type || "")));
+  }
+
+  // Which field a node is, across renders: its autosave key, else its id within its stage.
+  function identity(el) {
+    const box = el.closest("[data-autosave]");
+    if (box && box.querySelector("[data-autosave-input]") === el) return "autosave:" + box.dataset.target + "|" + box.dataset.field;
+    if (!el.id) return "";
+    const stage = el.closest("[data-stage]");
+    return "id:" + el.id + "|" + (stage ? stage.dataset.stage : "");
+  }
+
+  function twinOf(ident, node) {
+    const candidates = ident.indexOf("autosave:") === 0
+      ? document.querySelectorAll("[data-autosave] [data-autosave-input]")
+      : document.querySelectorAll("#" + CSS.escape(ident.slice(3, ident.indexOf("|"))));
+    for (const el of candidates) if (el !== node && identity(el) === ident) return el;
+    return null;
+  }
+
+  function move(parent, node, before) {
+    if (canMove && node.isConnected && parent.isConnected) parent.moveBefore(node, before);
+    else parent.insertBefore(node, before);
+  }
+
+  function guardSwap(target, oob) {
+    if (!target || !target.contains) return;
+    const active = document.activeElement;
+    const guard = { oob: oob, done: false, target: target, targetId: target.id, hadFocus: !!(active && active !== document.body && target.contains(active)), kept: null };
+    if (guard.hadFocus && isTextEntry(active) && identity(active)) {
+      guard.kept = {
+        node: active,
+        ident: identity(active),
+        start: active.selectionStart,
+        end: active.selectionEnd,
+        direction: active.selectionDirection,
+        scrollTop: active.scrollTop,
+        home: active.parentNode,
+        next: active.nextSibling,
+      };
+      move(document.body, active, null); // out of harm's way while the region is replaced
+    }
+    guards.push(guard);
+    // A swap that was cancelled or failed still gives the node back (after this task).
+    queueMicrotask(function () { settleGuards(false); });
+  }
+
+  // An out-of-band swap gives its node back at once; the main swap (which comes after the
+  // out-of-band ones) settles everything, focus included, once the whole page is in place.
+  function settleGuards(onlyOob) {
+    guards.forEach(function (guard) { if (!onlyOob || guard.oob) restoreKept(guard); });
+    if (onlyOob) return;
+    const pending = guards;
+    guards = [];
+    pending.forEach(function (guard) {
+      const active = document.activeElement;
+      if (guard.hadFocus && (!active || active === document.body || !active.isConnected)) focusAfterSwap(guard);
+    });
+  }
+
+  function restoreKept(guard) {
+    const kept = guard.kept;
+    if (kept && kept.node.parentNode === document.body) {
+      const node = kept.node;
+      const twin = twinOf(kept.ident, node);
+      if (twin) {
+        move(twin.parentNode, node, twin);
+        twin.remove();
+      } else if (kept.home && kept.home.isConnected) {
+        move(kept.home, node, kept.next && kept.next.parentNode === kept.home ? kept.next : null);
+      } else {
+        node.remove(); // its part of the page is gone (another stage opened)
+      }
+      if (node.isConnected && document.activeElement !== node) {
+        node.focus({ preventScroll: true });
+        try { node.setSelectionRange(kept.start, kept.end, kept.direction); } catch (e) { /* not a text field */ }
+        node.scrollTop = kept.scrollTop;
+      }
+    }
+  }
+
+  // Focus lost with the replaced region goes to the control the server marked, or the region's
+  // stated fallback, so the keyboard user carries on from a sensible place.
+  function focusAfterSwap(guard) {
+    const region = (guard.targetId && document.getElementById(guard.targetId)) || null;
+    let el = region && region.querySelector("[data-focus-after-swap]:not([disabled])");
+    if (!el && region && region.dataset.focusFallback) el = document.querySelector(region.dataset.focusFallback);
+    if (!el) el = document.querySelector("#stage-panel [data-focus-after-swap]:not([disabled])");
+    if (el) el.focus({ preventScroll: false });
+  }
+
+  document.body.addEventListener("htmx:beforeSend", function (event) {
+    if (event.detail.xhr) event.detail.xhr.cvjSentAt = Date.now();
   });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    // Flush pending saves before htmx replaces a section.
+    fields.forEach(function (s) { if (s.input.isConnected && s.input.value !== s.savedValue) save(s); });
+    if (event.detail.shouldSwap) guardSwap(event.detail.target, false);
+  });
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (event.detail.shouldSwap !== false) guardSwap(event.detail.target, true);
+  });
+  function afterSwap(event) {
+    settleGuards(event.type === "htmx:oobAfterSwap");
+    // Bind the new fields now, not at htmx's settle 20 ms later: a keystroke in between would
+    // otherwise be taken for the saved text, or overwritten.
+    const xhr = event.detail && event.detail.xhr;
+    renderSentAt = (xhr && xhr.cvjSentAt) || 0;
+    bindAll(document);
+    renderSentAt = 0;
+    typeaheadArrived();
+  }
+  document.body.addEventListener("htmx:afterSwap", afterSwap);
+  document.body.addEventListener("htmx:oobAfterSwap", afterSwap);
   document.body.addEventListener("htmx:afterRequest", function (event) {
     const form = event.detail.elt;
-    if (event.detail.successful && form && form.matches && form.matches("[data-reset-on-success]")) form.reset();
+    if (event.detail.successful && form && form.matches && form.matches("[data-reset-on-success]")) {
+      form.reset();
+      const first = form.querySelector("input:not([type=hidden]), textarea");
+      if (first && (!document.activeElement || document.activeElement === document.body || form.contains(document.activeElement))) first.focus();
+    }
+    if (!event.detail.successful) typeaheadFailed();
   });
   document.body.addEventListener("htmx:load", function (event) { bindAll(event.detail.elt); });
+
+  // Re-clicking the stage that is already open does nothing: no request, no swap.
+  document.addEventListener("click", function (event) {
+    const tab = event.target.closest && event.target.closest(".stage-tab");
+    if (tab && tab.getAttribute("aria-current") === "true" && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
+  // --- Alt+1…8 / Alt+←→: open a stage with the focus on its goal.
+  // Until the stage arrives, keystrokes go into a holding field and are put at the end of the
+  // goal when it does, so "Alt+3, type" at full speed loses nothing.
+  let typeahead = null;
+
+  function goalOf(slug) {
+    const panel = document.getElementById("stage-panel");
+    if (!panel || panel.dataset.stage !== slug) return null;
+    return panel.querySelector("[data-autosave][data-field='goal'] [data-autosave-input]");
+  }
+
+  function focusEnd(input) {
+    input.focus();
+    const end = input.value.length;
+    try { input.setSelectionRange(end, end); } catch (e) { /* not a text field */ }
+  }
+
+  function openStage(tab) {
+    const slug = tab.dataset.stageSlug;
+    const goal = goalOf(slug);
+    if (goal) { focusEnd(goal); return; }
+    if (!typeahead) {
+      const holder = document.createElement("textarea");
+      holder.className = "typeahead";
+      holder.setAttribute("aria-label", "Goal for " + (tab.dataset.stageName || "the stage") + " (opening…)");
+      (document.getElementById("editor") || document.body).appendChild(holder);
+      typeahead = { holder: holder, slug: slug };
+    }
+    typeahead.slug = slug;
+    typeahead.holder.focus();
+    tab.click();
+  }
+
+  function typeaheadArrived() {
+    if (!typeahead) return;
+    const goal = goalOf(typeahead.slug);
+    if (!goal) return;
+    const holder = typeahead.holder;
+    const hadFocus = document.activeElement === holder;
+    typeahead = null;
+    const text = holder.value;
+    holder.remove();
+    if (text) {
+      goal.value = goal.value + text;
+      goal.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    if (hadFocus) focusEnd(goal);
+  }
+
+  function typeaheadFailed() {
+    if (!typeahead) return;
+    // The stage did not open: show what was typed so it can be copied, instead of losing it.
+    typeahead.holder.classList.add("typeahead-failed");
+    typeahead.holder.setAttribute("aria-label", "Not opened — your text");
+    typeahead = null;
+  }
 
   window.addEventListener("beforeunload", function (event) {
     let unsaved = false;

@@ -16,12 +16,14 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import global_settings, settings
 from django.db import close_old_connections, connection
 from django.urls import reverse
+from django.utils import timezone
 
 from journeys.exports import exports_sweep
 from journeys.models import Export, ExportStatus
@@ -204,8 +206,43 @@ def test_dropped_database_connection_gives_a_clear_error_page_and_the_next_reque
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_sweep_does_nothing_when_all_is_well(db):
+def test_sweep_does_nothing_when_all_is_well(db, monkeypatch):
+    """Exports in every state, each as a healthy system leaves it: the sweep touches none; the
+    same rows aged past their deadlines are all picked up (so the first half can fail)."""
+    enqueued: list[int] = []
+    monkeypatch.setattr(
+        "journeys.exports.export_enqueue", lambda *, export_id: enqueued.append(export_id) or True
+    )
+    now = timezone.now()
+    journeys = [make_journey() for _ in range(4)]
+    rows = {
+        status: Export.objects.create(
+            journey=journey,
+            journey_version=1,
+            snapshot={},
+            status=status,
+            enqueued_at=now if status == ExportStatus.QUEUED else None,
+            started_at=now if status == ExportStatus.RENDERING else None,
+        )
+        for status, journey in zip(
+            (ExportStatus.QUEUED, ExportStatus.RENDERING, ExportStatus.DONE, ExportStatus.FAILED),
+            journeys,
+            strict=True,
+        )
+    }
+    before = sorted(Export.objects.values_list("pk", "status", "attempts", "enqueued_at"))
+
     assert exports_sweep() == {"requeued": 0, "recovered": 0, "failed": 0}
+    assert sorted(Export.objects.values_list("pk", "status", "attempts", "enqueued_at")) == before
+    assert enqueued == []
+
+    long_ago = now - timedelta(days=1)
+    Export.objects.update(created_at=long_ago, enqueued_at=long_ago, started_at=long_ago)
+    assert exports_sweep() == {"requeued": 2, "recovered": 1, "failed": 0}
+    queued, rendering = rows[ExportStatus.QUEUED].pk, rows[ExportStatus.RENDERING].pk
+    # The recovered row is enqueued on recovery, and again as a queued row never enqueued.
+    assert sorted(enqueued) == sorted([queued, rendering, rendering])
+    assert Export.objects.get(pk=rows[ExportStatus.DONE].pk).status == ExportStatus.DONE
 
 
 # --- tiny HTTP client with cookies (no third-party dependency)

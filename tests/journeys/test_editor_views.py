@@ -583,12 +583,22 @@ def test_adding_a_tactic_from_another_stage_shows_an_error_and_adds_nothing(
     assert StageTactic.all_objects.filter(journey_stage__journey=journey).count() == 0
 
 
-def test_adding_another_agencys_tactic_shows_an_error_and_adds_nothing(
+def test_adding_another_agencys_tactic_is_a_404_and_adds_nothing(
     strategist_client, journey, other_agency_journey
 ):
     rival = TacticFactory(agency=other_agency_journey.business.agency, name="Rival secret")
     response = strategist_client.post(
         _url("tactic_add", journey, "aware"), {"tactic": rival.pk}, headers=HX
+    )
+    assert response.status_code == 404
+    assert "Rival secret" not in response.text
+    assert StageTactic.all_objects.filter(journey_stage__journey=journey).count() == 0
+
+
+def test_an_archived_own_tactic_is_refused_with_a_clear_message(strategist_client, journey):
+    own = TacticFactory(agency=journey.business.agency, name="Retired", is_active=False)
+    response = strategist_client.post(
+        _url("tactic_add", journey, "aware"), {"tactic": own.pk}, headers=HX
     )
     assert response.status_code == 200
     assert "not in your agency&#x27;s library" in response.text

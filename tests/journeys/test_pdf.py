@@ -84,17 +84,18 @@ def test_pdf_lists_the_eight_stages_in_order_and_every_tactic_and_offer(full_jou
     assert rendered.refused_urls == ()
 
 
-def test_pdf_embeds_its_fonts(full_journey):
-    if not shutil.which("pdffonts"):
-        pytest.skip("poppler-utils not installed")
+def test_pdf_embeds_its_fonts(full_journey, tmp_path):
+    # poppler-utils is a CI system dependency (.ci/system-deps): without it this test fails.
+    assert shutil.which("pdffonts"), "pdffonts missing: run .ci/system-deps"
     rendered = render_journey_pdf(journey_snapshot(full_journey))
+    pdf = tmp_path / "journey.pdf"
+    pdf.write_bytes(rendered.content)
     fonts = subprocess.run(
-        ["pdffonts", "-"], input=rendered.content, capture_output=True, check=False
-    ).stdout.decode()
-    if not fonts.strip():  # older pdffonts cannot read stdin
-        return
+        ["pdffonts", str(pdf)], capture_output=True, check=True, text=True
+    ).stdout
     rows = [line for line in fonts.splitlines()[2:] if line.strip()]
-    assert rows and all(" yes " in row for row in rows)
+    assert rows, fonts
+    assert all(" yes " in row for row in rows), fonts
 
 
 def test_hostile_text_renders_literally_and_triggers_no_fetch(full_journey, monkeypatch):

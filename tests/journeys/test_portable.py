@@ -23,8 +23,6 @@ from journeys.models import (
     StageTactic,
 )
 from journeys.portable import (
-    FORMAT_DOC,
-    MAX_DOCUMENT_BYTES,
     DocumentError,
     document_dumps,
     document_loads,
@@ -540,7 +538,7 @@ def test_a_failure_while_writing_rolls_everything_back(template_document, agency
     def refuse(**kwargs):
         raise ValidationError("The database said no.")
 
-    monkeypatch.setattr("journeys.portable.offer_attach", refuse)
+    monkeypatch.setattr("journeys.portable.read.offer_attach", refuse)
     before = row_counts()
 
     with pytest.raises(DocumentError) as error:
@@ -562,44 +560,6 @@ def test_a_business_of_another_agency_is_a_programming_error(template_document, 
         journey_from_document(
             document=template_document, agency=agency, business=BusinessFactory(), owner=None
         )
-
-
-# --- Reading uploaded bytes ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "message"),
-    [
-        (b"x" * (MAX_DOCUMENT_BYTES + 1), "The file is larger than 1 MB."),
-        (
-            '{"title": "Café"}'.encode("latin-1"),
-            "The file is not UTF-8 text (unexpected byte 0xe9 at position 14). "
-            "Save it as UTF-8 JSON and upload it again.",
-        ),
-        (
-            b"{'title': 1}",
-            "The file is not valid JSON: Expecting property name enclosed in "
-            "double quotes (line 1, column 2).",
-        ),
-        (b'{"spend": NaN}', "The file is not valid JSON: NaN is not allowed in JSON."),
-        (b"[" * 100_000, "The file is not valid JSON: maximum recursion depth exceeded."),
-    ],
-)
-def test_unreadable_files_get_a_clear_message(raw, message):
-    with pytest.raises(DocumentError) as error:
-        document_loads(raw)
-
-    assert error.value.errors[0][0] == ""
-    assert error.value.errors[0][1].startswith(message.rstrip("."))
-
-
-def test_a_utf8_byte_order_mark_is_accepted():
-    assert document_loads('\ufeff{"a": "é"}'.encode()) == {"a": "é"}
-
-
-def test_the_format_is_documented():
-    for word in ("cvj-journey", "core_offer", "target_conversion", "monthly_spend", "(2)"):
-        assert word in FORMAT_DOC
 
 
 # --- Importing into an existing client ----------------------------------------------------

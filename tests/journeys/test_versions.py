@@ -31,7 +31,15 @@ def test_history_page_compares_a_version_with_now(strategist_client, journey, st
     tactic_add(journey_stage=journey.stages.get(stage__slug="promote"), custom_name="Referral card")
     response = strategist_client.get(reverse("journey_versions", args=[journey.pk]) + "?a=1")
     assert response.status_code == 200
-    assert "v1" in response.text and "+ Referral card" in response.text
+    html = response.text
+    assert "What changed: v1 → now" in html
+    # Exactly one stage changed, and it shows the added tactic.
+    assert html.count('class="diff-stage ') == 1
+    assert html.index('class="diff-stage s-promote"') < html.index("<ins>+ Referral card</ins>")
+    assert "No changes." not in html
+
+    unchanged = strategist_client.get(reverse("journey_versions", args=[journey.pk]) + "?a=1&b=1")
+    assert "What changed: v1 → v1" in unchanged.text and "No changes." in unchanged.text
 
 
 def test_pdf_of_a_version_renders_the_frozen_snapshot(

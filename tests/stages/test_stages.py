@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 
+from stages import library
 from stages.models import STAGE_SLUGS, Stage, Tactic
+from tests.conftest import _seed_migration
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +67,30 @@ def test_commitment_outside_convert_is_rejected():
     with pytest.raises(ValidationError) as error:
         tactic.full_clean()
     assert "commitment" in error.value.message_dict
+
+
+def test_the_migrated_rows_are_the_library_module_today():
+    """stages/library.py is the source for new data migrations: a change there without one
+    (stages/0004_…) fails here, instead of silently differing between old and new databases."""
+    frozen = _seed_migration()
+    assert [dict(row) for row in library.STAGES] == frozen.STAGES
+    assert library.TACTICS == frozen.TACTICS
+    stage_fields = [f for f in library.STAGES[0]]
+    assert [
+        {f: getattr(stage, f) for f in stage_fields} for stage in Stage.objects.order_by("position")
+    ] == library.STAGES
+    rows = Tactic.objects.filter(agency__isnull=True).select_related("stage")
+    assert {(t.stage.slug, t.name, t.description, t.channel) for t in rows} == {
+        (t["stage"], t["name"], t["description"], t["channel"]) for t in library.TACTICS
+    }
+
+
+def test_the_seed_migration_does_not_import_todays_library():
+    tree = ast.parse(Path(_seed_migration().__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
+    assert imported == {"django.db"}

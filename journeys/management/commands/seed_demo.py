@@ -65,13 +65,16 @@ class Command(BaseCommand):
                     "first_name": first,
                     "last_name": last,
                     "email": f"{username}@northstar.example",
-                    "is_staff": role == Role.ADMIN,
-                    "is_superuser": role == Role.ADMIN,
                 },
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            elif user.is_staff or user.is_superuser:
+                # Demo accounts are agency members only; an older seed made `admin` a superuser.
+                # Django admin is for operators: `manage.py createsuperuser`.
+                user.is_staff = user.is_superuser = False
+                user.save(update_fields=["is_staff", "is_superuser"])
             Membership.objects.get_or_create(
                 user=user,
                 defaults={
