@@ -211,7 +211,11 @@ if LIVE_REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": LIVE_REDIS_URL, "socket_connect_timeout": 1}],
+                # redis-py's default read timeout (5 s) equals the layer's blocking pop: raise it,
+                # or every idle socket dies after 5 s. Dead Redis still fails fast on connect.
+                "hosts": [
+                    {"address": LIVE_REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 15}
+                ],
                 "prefix": "cvj-live",
                 "expiry": 30,
                 "capacity": 500,

@@ -160,6 +160,10 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             return
         await database_sync_to_async(roster_leave)(self.journey_id, self.entry["id"])
         await self._to_group({"type": "presence.leave", "id": self.entry["id"]})
+        leading = await database_sync_to_async(follow_state)(self.journey_id)
+        if leading and leading.get("id") == self.entry["id"]:  # the presenter left
+            await database_sync_to_async(set_follow_state)(self.journey_id, None)
+            await self._to_group({"type": "live.follow", "follow": None})
         try:
             await asyncio.wait_for(
                 self.channel_layer.group_discard(self.group, self.channel_name), 2

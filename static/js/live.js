@@ -187,7 +187,7 @@
 
   function scheduleReconnect() {
     setPaused(true, "Live updates paused — reconnecting…");
-    const delay = Math.min(30000, 500 * Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5);
+    const delay = Math.min(10000, 500 * Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5);
     attempt++;
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(connect, delay);

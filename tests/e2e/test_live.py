@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
@@ -28,6 +30,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from journeys.live.guests import live_link_create
 from journeys.models import Question
 from tests.e2e.conftest import FIELD_SAVED, Editor
+from tests.faults.test_faults import Redis
 
 REPO = Path(__file__).resolve().parents[2]
 IS_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
@@ -115,6 +118,12 @@ def signed_in_page(new_context, base: str, user) -> Page:
         ]  # noqa: E501
     )
     return context.new_page()
+
+
+@pytest.fixture(autouse=True)
+def _no_presence_left_over(journey) -> None:
+    """Presence lives in the shared Redis; a fresh test database reuses journey ids."""
+    cache.delete_many([f"cvj-live:roster:{journey.pk}", f"cvj-live:follow:{journey.pk}"])
 
 
 def wait_live(page: Page) -> None:
@@ -208,3 +217,40 @@ def test_two_strategists_and_a_guest_work_live_together(
     expect(b.tactics.filter(has_text="Local radio spot")).to_have_count(1)
     expect(b.page.locator("#journey-title")).to_have_value("Acme — live session")
     expect(guest.locator("#stage-convert")).to_contain_text("Local radio spot")
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
+def test_redis_dying_under_a_live_session_pauses_live_updates_not_editing(
+    new_context, strategist, second_strategist, journey
+):
+    redis = Redis(_free_port())
+    redis.start()
+    url = f"redis://127.0.0.1:{redis.port}/0"
+    process, base, log = start_daphne({"REDIS_URL": url})
+    try:
+        a = LiveEditor(signed_in_page(new_context, base, strategist.user), base).open(journey)
+        b = LiveEditor(signed_in_page(new_context, base, second_strategist.user), base).open(
+            journey
+        )
+        wait_live(a.page)
+        wait_live(b.page)
+        a.fill_and_save("goal", "Before the outage")
+        expect(b.field("goal")).to_have_value("Before the outage")
+
+        redis.stop()
+        expect(b.page.locator(".live-notice")).to_be_visible(timeout=15_000)
+        # Editing and autosave go on, and fast: the broadcast gives up quickly and is logged.
+        started = time.monotonic()
+        a.fill_and_save("goal", "Typed while Redis was down")
+        assert time.monotonic() - started < 5
+        expect(b.field("goal")).to_have_value("Before the outage")
+
+        redis.start()  # back on the same port: the pages reconnect and catch up
+        expect(b.page.locator(".live-notice")).to_be_hidden(timeout=30_000)
+        expect(b.field("goal")).to_have_value("Typed while Redis was down")
+        a.fill_and_save("notes", "Live again")
+        expect(b.field("notes")).to_have_value("Live again", timeout=2_000)
+        assert "could not broadcast" in log.read_text()
+    finally:
+        stop(process)
+        redis.stop()

@@ -10,6 +10,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from cvj.asgi import application
@@ -18,6 +19,13 @@ from journeys.models import JourneyStage
 from journeys.services import field_save, tactic_add
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_presence_left_over(journey) -> None:
+    """Presence lives in the shared Redis; a fresh test database reuses journey ids."""
+    cache.delete_many([f"cvj-live:roster:{journey.pk}", f"cvj-live:follow:{journey.pk}"])
+
 
 ORIGIN = (b"origin", b"http://localhost")
 
