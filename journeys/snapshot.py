@@ -76,6 +76,19 @@ class PersonaSnap:
 
 
 @dataclass(frozen=True)
+class QuestionSnap:
+    """A question from the live session, for the PDF's appendix."""
+
+    stage_name: str
+    tactic_name: str
+    author_name: str
+    text: str
+    status: str  # open | answered | resolved
+    status_label: str
+    answer: str
+
+
+@dataclass(frozen=True)
 class JourneySnapshot:
     journey_id: int
     version: int
@@ -95,6 +108,8 @@ class JourneySnapshot:
     monthly_reach: int = 0
     monthly_spend: Decimal = Decimal("0")
     agency_logo: str = ""  # a media path the renderer may read, or ""
+    # Questions and comments from the live session, open and resolved alike (oldest first).
+    questions: tuple[QuestionSnap, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form, stored on the export so the worker renders exactly this."""
@@ -130,6 +145,7 @@ class JourneySnapshot:
                 "stages": stages,
                 "taken_at": datetime.fromisoformat(raw["taken_at"]),
                 "monthly_spend": Decimal(raw.get("monthly_spend", "0")),
+                "questions": tuple(QuestionSnap(**q) for q in raw.get("questions", ())),
             }
         )
 
@@ -235,4 +251,18 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
         monthly_reach=journey.monthly_reach,
         monthly_spend=journey.monthly_spend,
         agency_logo=journey.business.agency.logo.name if journey.business.agency.logo else "",
+        questions=tuple(
+            QuestionSnap(
+                stage_name=q.journey_stage.stage.name,
+                tactic_name=q.stage_tactic.name if q.stage_tactic else "",
+                author_name=q.author_name,
+                text=q.text,
+                status=q.status,
+                status_label=q.get_status_display(),
+                answer=q.answer,
+            )
+            for q in journey.questions.select_related(
+                "journey_stage__stage", "stage_tactic__tactic"
+            )
+        ),
     )

@@ -220,3 +220,22 @@ def test_presence_lists_who_is_here_and_drops_them_when_they_leave(journey, stra
     update, leave = async_to_sync(scenario)()
     assert update["entry"]["initials"] and update["entry"]["role"] == "Strategist"
     assert leave["id"] == update["entry"]["id"]
+
+
+def test_the_snapshot_lists_open_and_resolved_questions(journey, strategist):
+    from journeys.live.guests import question_ask, question_update
+    from journeys.snapshot import JourneySnapshot, journey_snapshot
+
+    link, _token = live_link_create(journey=journey, user=strategist.user)
+    stage = JourneyStage.objects.select_related("stage").get(journey=journey, stage__slug="convert")
+    first = question_ask(
+        link=link, journey_stage=stage, stage_tactic=None, author_name="Dana", text="Price?"
+    )
+    question_ask(link=link, journey_stage=stage, stage_tactic=None, author_name="Lee", text="When?")
+    question_update(question=first, status="resolved", answer="$19")
+    snapshot = journey_snapshot(journey)
+    assert [(q.author_name, q.status, q.answer) for q in snapshot.questions] == [
+        ("Dana", "resolved", "$19"),
+        ("Lee", "open", ""),
+    ]
+    assert JourneySnapshot.from_json(snapshot.to_json()).questions == snapshot.questions
