@@ -188,6 +188,16 @@ def test_two_strategists_and_a_guest_work_live_together(
     expect(b.panel).to_have_attribute("data-stage", "convert")  # B follows too
     assert guest.url.endswith("#stage-convert")
 
+    # "Sam is typing…" on the field A types in, on the page of B who is on the same stage.
+    started = time.monotonic()
+    a.field("target_conversion").press_sequentially("4")
+    expect(b.box("target_conversion").locator(".live-typing")).to_have_text(
+        re.compile(r"is typing…$"), timeout=1_500
+    )
+    typing_shown = time.monotonic() - started
+    assert typing_shown < 1.5, typing_shown
+    expect(b.field("target_conversion")).to_have_value("4")  # and the saved value follows
+
     # The guest asks a question; it appears in A's editor without a reload, escaped.
     guest.locator("#q-name").fill("Dana <b>Client</b>")
     guest.locator("#q-stage").select_option("convert")
@@ -217,6 +227,7 @@ def test_two_strategists_and_a_guest_work_live_together(
     expect(b.tactics.filter(has_text="Local radio spot")).to_have_count(1)
     expect(b.page.locator("#journey-title")).to_have_value("Acme — live session")
     expect(guest.locator("#stage-convert")).to_contain_text("Local radio spot")
+    _screenshots({"editor-a": a.page, "editor-b": b.page, "guest": guest})
 
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
@@ -254,3 +265,13 @@ def test_redis_dying_under_a_live_session_pauses_live_updates_not_editing(
     finally:
         stop(process)
         redis.stop()
+
+
+def _screenshots(pages: dict[str, Page]) -> None:
+    """What a person sees, at the three sizes we check (kept in test-artifacts/live/)."""
+    folder = REPO / "test-artifacts" / "live"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, page in pages.items():
+        for width, height in ((1280, 720), (1440, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=folder / f"{name}-{width}x{height}.png")
