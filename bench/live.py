@@ -312,7 +312,7 @@ def run_case(
         "p50_ms": _lib.percentile(latencies, 50) if latencies else None,
         "p95_ms": _lib.percentile(latencies, 95) if latencies else None,
         "max_ms": max(latencies) if latencies else None,
-        "kib_per_idle_connection": (rss_idle - rss_before) / followers,
+        "kib_per_idle_connection": (rss_idle - rss_before) / max(connected, 1),
         "cpu_percent_of_one_core": cpu * 100,
     }
 
