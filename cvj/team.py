@@ -7,7 +7,6 @@ InvitationProblem with a reason code the accept page explains.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from .models import Agency, Invitation, Membership, Role
+from .tokens import secret_hash
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AbstractUser
@@ -57,10 +57,6 @@ class InvitationProblem(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _normalize_email(email: str) -> str:
@@ -121,7 +117,7 @@ def invitation_create(
         email=email,
         role=role,
         business=business if role == Role.CLIENT else None,
-        token_hash=_hash(secret),
+        token_hash=secret_hash(secret),
         invited_by=invited_by,
         expires_at=now + invitation_valid_for(),
     )
@@ -151,7 +147,7 @@ def invitation_from_token(token: str) -> Invitation:
         invitation = Invitation.objects.select_related("agency", "business").get(
             pk=int(payload["i"])
         )
-        valid = constant_time_compare(invitation.token_hash, _hash(str(payload["s"])))
+        valid = constant_time_compare(invitation.token_hash, secret_hash(str(payload["s"])))
     except (signing.BadSignature, Invitation.DoesNotExist, KeyError, TypeError, ValueError):
         valid = False
     if not valid:

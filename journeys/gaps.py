@@ -199,3 +199,108 @@ def journey_gaps(snapshot: JourneySnapshot) -> list[Gap]:
     positions = {s.slug: s.position for s in snapshot.stages}
     found = [gap for rule in RULES for gap in rule(snapshot)]
     return sorted(found, key=lambda g: (SEVERITY_ORDER[g.severity], positions.get(g.stage, 0)))
+
+
+# --- For a live audience: the same rules, phrased as next steps, and a progress checklist.
+# Severities stay in the strategist's own list and in the PDF; a client on a shared screen
+# sees what to do next, not a wall of red.
+
+CLIENT_PHRASES: dict[str, str] = {
+    "empty_stage": "a first {stage} tactic",
+    "no_lead_magnet": "a lead magnet for Subscribe",
+    "no_entry_point": "an entry-point offer for Convert",
+    "entry_not_below_core": "an entry-point price well below the core offer",
+    "no_ascension": "the core offer and a next offer on the Ascend ladder",
+    "core_too_early": "value-first content at {stage} (the core offer waits for Ascend)",
+    "excite_no_follow_up": "a welcome or check-in right after the first purchase",
+    "no_advocate": "a way to ask happy clients for reviews",
+    "no_promote": "a referral incentive so clients bring friends",
+    "persona_no_pains": "the persona's pain points",
+    "persona_no_awareness": "how aware the persona already is of the problem",
+    "engage_awareness_mismatch": "Engage content that fits where {persona} is today",
+}
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    """One gap as a client reads it: "Next: add a lead magnet for Subscribe"."""
+
+    stage: str  # slug, or "" for the whole journey
+    stage_name: str
+    what: str  # "a lead magnet for Subscribe"
+    why: str
+
+    @property
+    def headline(self) -> str:
+        return f"Next: add {self.what}"
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    label: str
+    done: bool
+    stage: str
+
+
+@dataclass(frozen=True)
+class JourneyHealth:
+    stages_with_tactics: int
+    stage_count: int
+    checklist: tuple[ChecklistItem, ...]
+    opportunities: tuple[Opportunity, ...]
+
+    @property
+    def next_step(self) -> str:
+        return self.opportunities[0].what if self.opportunities else ""
+
+    @property
+    def summary(self) -> str:
+        """ "3 of 8 stages have tactics · next: a lead magnet for Subscribe" """
+        text = f"{self.stages_with_tactics} of {self.stage_count} stages have tactics"
+        return f"{text} · next: {self.next_step}" if self.next_step else text
+
+    @property
+    def done(self) -> int:
+        return sum(item.done for item in self.checklist)
+
+
+def journey_opportunities(snapshot: JourneySnapshot, gaps: list[Gap]) -> list[Opportunity]:
+    """What would move the journey most first, then left to right; journey-wide ones last."""
+    names = {s.slug: s.name for s in snapshot.stages}
+    positions = {s.slug: s.position for s in snapshot.stages}
+    ordered = sorted(gaps, key=lambda g: (SEVERITY_ORDER[g.severity], positions.get(g.stage, 99)))
+    found = []
+    for gap in ordered:
+        phrase = CLIENT_PHRASES.get(gap.rule)
+        if phrase is None:
+            continue
+        stage_name = names.get(gap.stage, "")
+        found.append(
+            Opportunity(
+                stage=gap.stage,
+                stage_name=stage_name,
+                what=phrase.format(stage=stage_name, persona=snapshot.persona.name),
+                why=gap.fix,
+            )
+        )
+    return found
+
+
+def journey_health(snapshot: JourneySnapshot, gaps: list[Gap] | None = None) -> JourneyHealth:
+    gaps = journey_gaps(snapshot) if gaps is None else gaps
+    checklist = [
+        ChecklistItem(f"{s.name} has a tactic", bool(s.tactics), s.slug) for s in snapshot.stages
+    ]
+    offer_steps = (
+        ("subscribe", "Subscribe has a lead magnet"),
+        ("convert", "Convert has an entry-point offer"),
+        ("ascend", "Ascend has a next offer"),
+    )
+    for slug, label in offer_steps:
+        checklist.append(ChecklistItem(label, bool(_stage(snapshot, slug).offers), slug))
+    return JourneyHealth(
+        stages_with_tactics=sum(bool(s.tactics) for s in snapshot.stages),
+        stage_count=len(snapshot.stages),
+        checklist=tuple(checklist),
+        opportunities=tuple(journey_opportunities(snapshot, gaps)),
+    )

@@ -21,6 +21,13 @@ STAGE_OFFER_KINDS: dict[str, tuple[str, ...]] = {
     "ascend": ("core", "ascension"),
     "promote": ("referral",),
 }
+# What the editor calls a stage's offers section, and a hint where the order means something.
+STAGE_OFFER_HEADINGS: dict[str, tuple[str, str]] = {
+    "subscribe": ("Lead magnet", ""),
+    "convert": ("Entry-point offer", ""),
+    "ascend": ("Ascension ladder", "Core offer first, then upsells — order is the ladder"),
+    "promote": ("Referral incentive", ""),
+}
 
 TEXT_SHORT = 200
 TEXT_LONG = 4000
@@ -331,11 +338,15 @@ def check_offer_fits_stage(journey_stage: JourneyStage, offer: Offer) -> None:
         if not allowed:
             message = f"The {stage_name} stage carries tactics, not offers."
         else:
-            kinds = " or ".join(OfferKind(k).label.lower() for k in allowed)
-            message = (
-                f"The {stage_name} stage takes a {kinds}, not a {offer.get_kind_display().lower()}."
-            )
+            kinds = " or ".join(offer_kind_phrase(k) for k in allowed)
+            message = f"The {stage_name} stage takes {kinds}, not {offer_kind_phrase(offer.kind)}."
         raise ValidationError({"offer": message})
+
+
+def offer_kind_phrase(kind: str) -> str:
+    """ "a lead magnet", "an entry-point offer": the kind as the rules' messages say it."""
+    label = OfferKind(kind).label.lower() if kind in OfferKind.values else kind
+    return f"an {label}" if label[:1] in "aeiou" else f"a {label}"
 
 
 class ExportStatus(models.TextChoices):
@@ -451,12 +462,12 @@ class ShareLink(PlainTextModel):
         return f"Share link for {self.journey}"
 
 
-class JourneyTemplate(PlainTextModel):
+class JourneyStarter(PlainTextModel):
     """A reusable journey in the portable JSON format: an agency's own, saved from a journey.
 
-    The built-in industry templates ship as files (journeys/industry_templates/)."""
+    The built-in industry templates ship as files (journeys/starters/)."""
 
-    agency = models.ForeignKey("cvj.Agency", on_delete=models.CASCADE, related_name="templates")
+    agency = models.ForeignKey("cvj.Agency", on_delete=models.CASCADE, related_name="starters")
     name = models.CharField(max_length=120)
     industry = models.CharField(max_length=120, blank=True)
     description = models.TextField(
@@ -471,7 +482,7 @@ class JourneyTemplate(PlainTextModel):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "name"], name="journey_template_name_unique")
+            models.UniqueConstraint(fields=["agency", "name"], name="journey_starter_name_unique")
         ]
 
     def __str__(self) -> str:

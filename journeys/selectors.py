@@ -5,10 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from cvj.parsing import MAX_PAGE, page_number
 
-from .models import STAGE_OFFER_KINDS, Journey, JourneyStage, Offer, StageOffer, StageTactic
+from .models import (
+    STAGE_OFFER_HEADINGS,
+    STAGE_OFFER_KINDS,
+    Journey,
+    JourneyStage,
+    JourneyStatus,
+    Offer,
+    StageOffer,
+    StageTactic,
+)
+
+# What counts towards a stage's completeness: these fields filled in (not blank), plus at
+# least one tactic, plus an offer where the stage takes offers.
+COMPLETENESS_FIELDS = ("goal", "metric", "target_conversion")
+
+
+def is_filled(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
 
 
 @dataclass
@@ -24,14 +42,18 @@ class StageView:
         return self.entry.stage.slug
 
     @property
+    def offer_heading(self) -> str:
+        return STAGE_OFFER_HEADINGS.get(self.slug, ("", ""))[0]
+
+    @property
+    def offer_hint(self) -> str:
+        return STAGE_OFFER_HEADINGS.get(self.slug, ("", ""))[1]
+
+    @property
     def completeness(self) -> int:
         """Percent of the stage's parts that are filled in, for the progress meter."""
-        parts = [
-            bool(self.entry.goal.strip()),
-            bool(self.entry.metric.strip()),
-            self.entry.target_conversion is not None,
-            bool(self.tactics),
-        ]
+        parts = [is_filled(getattr(self.entry, name)) for name in COMPLETENESS_FIELDS]
+        parts.append(bool(self.tactics))
         if self.offer_kinds:
             parts.append(bool(self.offers))
         return round(100 * sum(parts) / len(parts))
@@ -109,3 +131,39 @@ def journey_stage_fill(journey_ids: list[int]) -> dict[int, int]:
         .annotate(filled=Count("id", distinct=True))
     )
     return {row["journey_id"]: row["filled"] for row in rows}
+
+
+def finalize_blocker(journey: Journey) -> str:
+    """Why the journey cannot be finalized yet ("" when it can): every stage needs a tactic."""
+    with_tactics = StageTactic.objects.filter(journey_stage__journey=journey).values(
+        "journey_stage_id"
+    )
+    empty = list(
+        JourneyStage.objects.filter(journey=journey)
+        .exclude(pk__in=with_tactics)
+        .order_by("stage__position")
+        .values_list("stage__name", flat=True)
+    )
+    if not empty:
+        return ""
+    names = (
+        ", ".join(empty) if len(empty) <= 3 else f"{', '.join(empty[:3])} and {len(empty) - 3} more"
+    )
+    stages = "stage has" if len(empty) == 1 else "stages have"
+    return f"Finalize once every stage has a tactic: {len(empty)} {stages} none yet ({names})."
+
+
+def journey_status_label(journey: Journey) -> str:
+    """ "Draft · saved 14:03" or "Final · v2": the internal edit counter is never shown."""
+    label = JourneyStatus(journey.status).label
+    if journey.status == JourneyStatus.FINAL:
+        number = journey.versions.order_by("-number").values_list("number", flat=True).first()
+        if number:
+            return f"{label} · v{number}"
+    saved = timezone.localtime(journey.updated_at)
+    when = (
+        saved.strftime("%H:%M")
+        if saved.date() == timezone.localdate()
+        else saved.strftime("%b %-d, %H:%M")
+    )
+    return f"{label} · saved {when}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cvj.parsing import validate_plain_text
 from stages.models import Stage, Tactic
+from stages.ordering import apply_order, check_same_rows, moved
 
 from .live.broadcast import journey_changed
 from .models import (
@@ -240,11 +241,8 @@ def _move_in_stage(row: StageTactic | StageOffer, direction: Literal["up", "down
     model = type(row)
     siblings = list(model.objects.select_for_update().filter(journey_stage_id=row.journey_stage_id))
     ids = [s.pk for s in siblings]
-    index = ids.index(row.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if 0 <= target < len(ids):
-        ids[index], ids[target] = ids[target], ids[index]
-        _apply_order(model, siblings, ids)
+    if (order := moved(ids, row.pk, direction)) != ids:
+        apply_order(model, siblings, order)
         _bump_journey(row.journey_stage.journey_id, parts=_stage_parts(row.journey_stage))
 
 
@@ -255,9 +253,8 @@ def _reorder_in_stage(
     noun: str,
 ) -> None:
     siblings = list(model.objects.select_for_update().filter(journey_stage=journey_stage))
-    if sorted(ordered_ids) != sorted(s.pk for s in siblings):
-        raise ValidationError(f"The list of {noun} changed meanwhile; reload to reorder.")
-    _apply_order(model, siblings, ordered_ids)
+    check_same_rows(ordered_ids, siblings, noun)
+    apply_order(model, siblings, ordered_ids)
     _bump_journey(journey_stage.journey_id, parts=_stage_parts(journey_stage))
 
 
@@ -295,17 +292,6 @@ def tactic_restore(*, stage_tactic: StageTactic) -> None:
     )
 
 
-def _apply_order(model: type[models.Model], rows: list, ordered_ids: list[int]) -> None:
-    by_id = {row.pk: row for row in rows}
-    changed = []
-    for position, pk in enumerate(ordered_ids, start=1):
-        row = by_id[pk]
-        if row.position != position:
-            row.position = position
-            changed.append(row)
-    model._base_manager.bulk_update(changed, ["position"])
-
-
 # --- Offers in a stage.
 
 
@@ -323,6 +309,36 @@ def offer_attach(*, journey_stage: JourneyStage, offer: Offer) -> tuple[StageOff
     )
     _bump_journey(journey_stage.journey_id, parts=_stage_parts(journey_stage))
     return stage_offer, True
+
+
+@transaction.atomic
+def offer_create_at_stage(
+    *,
+    journey_stage: JourneyStage,
+    name: str,
+    kind: str,
+    price: Decimal,
+    currency: str = "USD",
+    format: str = "",  # noqa: A002 - the offer's field name
+    promise: str = "",
+) -> Offer:
+    """A new offer of the journey's business, attached at this stage — both or neither.
+
+    The stage must take the offer's kind (the same rule as attaching an existing offer)."""
+    offer = Offer(
+        business_id=journey_stage.journey.business_id,
+        name=name,
+        kind=kind,
+        price=price,
+        currency=currency,
+        format=format,
+        promise=promise,
+    )
+    check_offer_fits_stage(journey_stage, offer)
+    offer.full_clean()
+    offer.save()
+    offer_attach(journey_stage=journey_stage, offer=offer)
+    return offer
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -12,6 +11,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+
+from cvj.tokens import secret_hash
 
 from .live.broadcast import journey_changed
 from .models import Journey, JourneyStatus, JourneyVersion, ShareLink
@@ -31,10 +32,6 @@ class ShareLinkError(Exception):
         self.status = status
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 @transaction.atomic
 def share_link_create(
     *, journey: Journey, user: AbstractBaseUser | None, days: int, label: str = ""
@@ -46,7 +43,7 @@ def share_link_create(
     secret = secrets.token_urlsafe(24)
     link = ShareLink(
         journey=journey,
-        secret_hash=_hash(secret),
+        secret_hash=secret_hash(secret),
         label=label.strip()[:120],
         created_by=user,
         expires_at=timezone.now() + timedelta(days=days),
@@ -57,12 +54,14 @@ def share_link_create(
     return link, token
 
 
-def share_link_resolve(token: str) -> ShareLink:
-    """The live link behind a token, or ShareLinkError saying clearly why not."""
+def share_link_resolve(token: str, *, count_use: bool = True) -> ShareLink:
+    """The live link behind a token, or ShareLinkError saying clearly why not.
+
+    The page counts as a use; its logo and live column refreshes do not (count_use=False)."""
     try:
         payload = signing.loads(token, salt=SHARE_SALT)
         link = ShareLink.objects.select_related("journey__business").get(pk=int(payload["l"]))
-        valid = constant_time_compare(link.secret_hash, _hash(str(payload["s"])))
+        valid = constant_time_compare(link.secret_hash, secret_hash(str(payload["s"])))
     except (signing.BadSignature, ShareLink.DoesNotExist, KeyError, TypeError, ValueError):
         valid = False
     if not valid:
@@ -75,9 +74,10 @@ def share_link_resolve(token: str) -> ShareLink:
             "Ask your agency for a new one.",
             status=410,
         )
-    ShareLink.objects.filter(pk=link.pk).update(
-        last_used_at=timezone.now(), use_count=F("use_count") + 1
-    )
+    if count_use:
+        ShareLink.objects.filter(pk=link.pk).update(
+            last_used_at=timezone.now(), use_count=F("use_count") + 1
+        )
     return link
 
 

@@ -10,6 +10,14 @@ from stages.models import Tactic
 from .gaps import AWARENESS_CHANNELS
 from .models import Journey, JourneyStage
 
+# Where the persona's awareness level changes what to suggest (DOMAIN.md: the kind of content
+# that engages differs by level). The editor says so when it applies.
+AWARENESS_STAGES = ("aware", "engage")
+
+
+def suggestions_fit_awareness(journey: Journey, journey_stage: JourneyStage) -> bool:
+    return bool(journey.persona.awareness_level) and journey_stage.stage.slug in AWARENESS_STAGES
+
 
 def tactic_suggestions(
     *, journey: Journey, journey_stage: JourneyStage, limit: int = 5
@@ -20,8 +28,7 @@ def tactic_suggestions(
         .filter(Q(audience="any") | Q(audience=journey.business.kind))
         .order_by("position", "name")
     )
-    level = journey.persona.awareness_level
-    if level and journey_stage.stage.slug in ("aware", "engage"):
-        fitting = AWARENESS_CHANNELS[level]
+    if suggestions_fit_awareness(journey, journey_stage):
+        fitting = AWARENESS_CHANNELS[journey.persona.awareness_level]
         candidates.sort(key=lambda t: (t.channel not in fitting, t.position))
     return candidates[:limit]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from .views import clients, editor, exports, live, portable, sharing, versions
 
@@ -17,7 +18,10 @@ urlpatterns = [
     path("journeys/new/", clients.journey_new, name="journey_new"),
     # The editor
     path("journeys/<int:pk>/", editor.journey_editor, name="journey_editor"),
-    path("journeys/<int:pk>/present/", editor.journey_editor, name="journey_present"),
+    path("journeys/<int:pk>/present/", editor.journey_present, name="journey_present"),
+    path("journeys/<int:pk>/present/<slug:part>/", editor.present_part, name="present_part"),
+    path("journeys/<int:pk>/board/", editor.journey_board, name="journey_board"),
+    path("journeys/<int:pk>/board/<slug:slug>/", editor.board_column, name="journey_board_column"),
     path("journeys/<int:pk>/rail/", editor.stage_rail, name="journey_rail"),
     path("journeys/<int:pk>/autosave/", editor.autosave, name="journey_autosave"),
     path("journeys/<int:pk>/insights/", editor.journey_insights, name="journey_insights"),
@@ -77,6 +81,11 @@ urlpatterns = [
     path("journeys/<int:pk>/exports/", exports.export_create, name="export_create"),
     path("journeys/<int:pk>/exports/status/", exports.export_status, name="export_status"),
     path("journeys/<int:pk>/view/", clients.journey_view, name="journey_view"),
+    path(
+        "journeys/<int:pk>/view/board/<slug:slug>/",
+        clients.journey_view_column,
+        name="journey_view_column",
+    ),
     path("journeys/<int:pk>/versions/", versions.version_history, name="journey_versions"),
     path(
         "journeys/<int:pk>/versions/<int:number>/pdf/",
@@ -96,6 +105,8 @@ urlpatterns = [
     ),
     path("s/<str:token>/", sharing.share_page, name="share_page"),
     path("s/<str:token>/pdf/", sharing.share_pdf, name="share_pdf"),
+    path("s/<str:token>/logo.png", sharing.share_logo, name="share_logo"),
+    path("s/<str:token>/board/<slug:slug>/", sharing.share_board_column, name="share_board_column"),
     path("exports/<int:export_pk>/retry/", exports.export_retry_view, name="export_retry"),
     path("exports/<int:export_pk>/download/", exports.export_download, name="export_download"),
     path(
@@ -128,14 +139,16 @@ urlpatterns = [
     path("journeys/import/", portable.journey_import_json, name="journey_import_json"),
     path("journeys/<int:pk>/clone/", portable.journey_clone_view, name="journey_clone"),
     path(
-        "journeys/<int:pk>/save-as-template/",
-        portable.journey_template_save,
-        name="journey_template_save",
+        "journeys/<int:pk>/save-as-starter/",
+        portable.journey_starter_save,
+        name="journey_starter_save",
     ),
-    path("templates/", portable.template_list, name="template_list"),
+    path("starters/", portable.starter_list, name="starter_list"),
+    # The page's address before journey templates were called starters in code and URLs.
+    path("templates/", RedirectView.as_view(pattern_name="starter_list", permanent=True)),
     path(
-        "templates/<slug:source>/<slug:key>/",
-        portable.journey_from_template,
-        name="journey_from_template",
+        "starters/<slug:source>/<slug:key>/",
+        portable.journey_from_starter,
+        name="journey_from_starter",
     ),
 ]

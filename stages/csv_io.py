@@ -37,7 +37,9 @@ from django.db.models import Max
 
 from cvj.models import Agency
 
+from .forms import TacticForm
 from .models import (
+    COMMITMENT_STAGE,
     STAGE_SLUGS,
     TACTIC_DESCRIPTION_MAX,
     TACTIC_NAME_MAX,
@@ -231,15 +233,7 @@ def _parse_row(
             else "stage is empty."
         )
     name = _uncell(get("name"))
-    if not name:
-        problems.append("name is empty.")
-    elif len(name) > TACTIC_NAME_MAX:
-        problems.append(f"name is {len(name)} characters; the limit is {TACTIC_NAME_MAX}.")
     description = _uncell(get("description"))
-    if len(description) > TACTIC_DESCRIPTION_MAX:
-        problems.append(
-            f"description is {len(description)} characters; the limit is {TACTIC_DESCRIPTION_MAX}."
-        )
     channel = _choice(get("channel"), Channel) if get("channel") else None
     if channel is None:
         problems.append(
@@ -250,27 +244,62 @@ def _parse_row(
     commitment = _choice(get("commitment"), Commitment) if get("commitment") else ""
     if commitment is None:
         problems.append(f"commitment “{get('commitment')}” must be money, time or empty.")
-    elif commitment and stage is not None and stage.slug != "convert":
-        problems.append(f"commitment is only for Convert-stage tactics, not {stage.name}.")
     audience = _choice(get("audience"), Audience) if get("audience") else Audience.ANY
     if audience is None:
         problems.append(f"audience “{get('audience')}” must be any, b2b or b2c.")
     active = get("active").lower()
     if active not in _YES | _NO:
         problems.append(f"active “{get('active')}” must be yes or no.")
+    # The row's choices are codes now (a label was accepted above); the rest is checked by the
+    # library manager's own form, so a row and the page follow the same rules. An unknown stage
+    # is reported above; the other cells are still checked (as at Convert, which takes all).
+    form = TacticForm(
+        {
+            "name": name,
+            "description": description,
+            "channel": channel or "",
+            "commitment": commitment or "",
+            "audience": audience or "",
+        },
+        stage=stage or Stage(slug=COMMITMENT_STAGE, name=""),
+    )
+    unreadable = {
+        column
+        for column, value in (
+            ("channel", channel),
+            ("commitment", commitment),
+            ("audience", audience),
+        )
+        if value is None
+    }
+    if not form.is_valid():
+        problems.extend(_form_problems(form, name=name, description=description, skip=unreadable))
     if problems:
         return None, [ImportProblem(message, line) for message in problems], False
-    row = _Row(
-        line=line,
-        stage=stage,
-        name=name,
-        description=description,
-        channel=channel,
-        commitment=commitment,
-        audience=audience,
-        is_active=active in _YES,
-    )
+    row = _Row(line=line, stage=stage, is_active=active in _YES, **form.tactic_values)
     return row, [], False
+
+
+def _form_problems(form: TacticForm, *, name: str, description: str, skip: set[str]) -> list[str]:
+    """The form's errors in the words of a CSV file: by column, with what the cell holds."""
+    sayings = {
+        "name": {
+            "required": "name is empty.",
+            "max_length": f"name is {len(name)} characters; the limit is {TACTIC_NAME_MAX}.",
+        },
+        "description": {
+            "max_length": f"description is {len(description)} characters; the limit is "
+            f"{TACTIC_DESCRIPTION_MAX}.",
+        },
+    }
+    problems = []
+    for column, errors in form.errors.as_data().items():
+        if column in skip:  # a cell the CSV parse could not read: already reported
+            continue
+        for error in errors:
+            said = sayings.get(column, {}).get(error.code or "")
+            problems.append(said or f"{column}: {' '.join(error.messages)}")
+    return problems
 
 
 def _parse(text: str, result: ImportResult) -> list[_Row]:

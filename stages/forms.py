@@ -1,5 +1,6 @@
-"""Forms for the library manager. They parse and check shapes; the services own the rules
-(unique names per stage, commitment only at Convert) and report them as field errors."""
+"""Forms for the library manager — and for each row of a CSV import, so a tactic is checked
+the same way whichever way it arrives. They check shapes and the stage's commitment rule;
+the services own the rest (unique names per stage) and report it as field errors."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import TACTIC_DESCRIPTION_MAX, TACTIC_NAME_MAX, Audience, Channel, Commitment, Stage
+from .models import (
+    COMMITMENT_ONLY_AT_CONVERT,
+    TACTIC_DESCRIPTION_MAX,
+    TACTIC_NAME_MAX,
+    Audience,
+    Channel,
+    Commitment,
+    Stage,
+)
 
 
 class TacticForm(forms.Form):
@@ -30,14 +39,22 @@ class TacticForm(forms.Form):
     def __init__(self, *args: Any, stage: Stage, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stage = stage
-        if stage.slug != "convert":
-            # Only Convert-stage tactics ask for a commitment.
-            del self.fields["commitment"]
+
+    @property
+    def show_commitment(self) -> bool:
+        """The page offers the commitment choice only where the stage takes one."""
+        return self.stage.takes_commitment
+
+    def clean_commitment(self) -> str:
+        commitment = self.cleaned_data.get("commitment", "")
+        if commitment and not self.stage.takes_commitment:
+            raise ValidationError(COMMITMENT_ONLY_AT_CONVERT)
+        return commitment
 
     @property
     def tactic_values(self) -> dict[str, str]:
         """The cleaned values as keyword arguments for tactic_create / tactic_update."""
-        return {"commitment": "", **self.cleaned_data}
+        return dict(self.cleaned_data)
 
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's ValidationError on the fields it names (others at the top)."""

@@ -16,6 +16,8 @@ TACTIC_NAME_MAX = 120
 TACTIC_DESCRIPTION_MAX = 1000
 
 STAGE_SLUGS = ("aware", "engage", "subscribe", "convert", "excite", "ascend", "advocate", "promote")
+COMMITMENT_STAGE = "convert"
+COMMITMENT_ONLY_AT_CONVERT = "Only Convert-stage tactics ask for money or time."
 
 
 class StageQuerySet(models.QuerySet["Stage"]):
@@ -61,6 +63,12 @@ class Stage(models.Model):
 
     def delete(self, *args, **kwargs):  # noqa: ANN201 - Django signature
         raise ValidationError("The eight CVJ stages are fixed and cannot be deleted.")
+
+    @property
+    def takes_commitment(self) -> bool:
+        """Only Convert asks the customer for money or time (the entry-point offer's stage);
+        the manager form, the CSV import and Tactic.clean all ask this."""
+        return self.slug == COMMITMENT_STAGE
 
 
 class Channel(models.TextChoices):
@@ -152,10 +160,8 @@ class Tactic(PlainTextModel):
         return self.name
 
     def clean(self) -> None:
-        if self.commitment and self.stage_id and self.stage.slug != "convert":
-            raise ValidationError(
-                {"commitment": "Only Convert-stage tactics ask for money or time."}
-            )
+        if self.commitment and self.stage_id and not self.stage.takes_commitment:
+            raise ValidationError({"commitment": COMMITMENT_ONLY_AT_CONVERT})
 
 
 class TacticHidden(models.Model):

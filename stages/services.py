@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from cvj.models import Agency
 
 from .models import Audience, Stage, Tactic, TacticHidden
+from .ordering import apply_order, check_same_rows, moved
 
 # --- Reading
 
@@ -159,38 +160,21 @@ def _siblings_for_update(*, agency_id: int, stage_id: int) -> list[Tactic]:
     )
 
 
-def _apply_order(siblings: list[Tactic], ordered_ids: list[int]) -> None:
-    by_id = {tactic.pk: tactic for tactic in siblings}
-    changed = []
-    for position, pk in enumerate(ordered_ids, start=1):
-        tactic = by_id[pk]
-        if tactic.position != position:
-            tactic.position = position
-            changed.append(tactic)
-    Tactic.objects.bulk_update(changed, ["position"])
-
-
 @transaction.atomic
-def tactic_move(*, tactic: Tactic, direction: Literal["up", "down"]) -> None:
+def library_tactic_move(*, tactic: Tactic, direction: Literal["up", "down"]) -> None:
     """Swap an own tactic with its neighbour (the keyboard alternative to dragging)."""
     _require_own(tactic)
     siblings = _siblings_for_update(agency_id=tactic.agency_id, stage_id=tactic.stage_id)
-    ids = [sibling.pk for sibling in siblings]
-    index = ids.index(tactic.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if 0 <= target < len(ids):
-        ids[index], ids[target] = ids[target], ids[index]
     # Renumber even when nothing moved: it repairs ties left by older data.
-    _apply_order(siblings, ids)
+    apply_order(Tactic, siblings, moved([s.pk for s in siblings], tactic.pk, direction))
 
 
 @transaction.atomic
-def tactic_reorder(*, agency: Agency, stage: Stage, ordered_ids: list[int]) -> None:
+def library_tactic_reorder(*, agency: Agency, stage: Stage, ordered_ids: list[int]) -> None:
     """Put the agency's tactics of a stage in the given order (all of them, each once)."""
     siblings = _siblings_for_update(agency_id=agency.pk, stage_id=stage.pk)
-    if sorted(ordered_ids) != sorted(sibling.pk for sibling in siblings):
-        raise ValidationError("The list of tactics changed meanwhile; reload to reorder.")
-    _apply_order(siblings, ordered_ids)
+    check_same_rows(ordered_ids, siblings, "tactics")
+    apply_order(Tactic, siblings, ordered_ids)
 
 
 # --- The global library, per agency

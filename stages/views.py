@@ -142,24 +142,24 @@ def tactic_unarchive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def tactic_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def library_tactic_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     member = require_admin(request.user)
     tactic = _own_tactic(member, pk)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         return HttpResponseBadRequest("direction must be up or down")
-    services.tactic_move(tactic=tactic, direction=direction)
+    services.library_tactic_move(tactic=tactic, direction=direction)
     return _changed(request, member, tactic.stage, notice=f"Moved “{tactic.name}” {direction}.")
 
 
 @login_required
 @require_POST
-def tactic_reorder(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+def library_tactic_reorder(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     member = require_admin(request.user)
     stage = _stage(slug)
     try:
         ordered_ids = ids_or_invalid(request.POST.getlist("order"))
-        services.tactic_reorder(agency=member.agency, stage=stage, ordered_ids=ordered_ids)
+        services.library_tactic_reorder(agency=member.agency, stage=stage, ordered_ids=ordered_ids)
     except ValidationError as error:
         return _changed(request, member, stage, notice="", error=" ".join(error.messages))
     return _changed(request, member, stage, notice="Order saved.")

@@ -43,6 +43,9 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "offer_edit": (("offer",), {"admin", "strategist"}),
     "journey_editor": (("journey",), {"admin", "strategist"}),
     "journey_present": (("journey",), {"admin", "strategist"}),
+    "present_part": (("journey", "part"), {"admin", "strategist"}),
+    "journey_board": (("journey",), {"admin", "strategist"}),
+    "journey_board_column": (("journey", "slug"), {"admin", "strategist"}),
     "journey_rail": (("journey",), {"admin", "strategist"}),
     "journey_autosave": (("journey",), {"admin", "strategist"}),
     "journey_insights": (("journey",), {"admin", "strategist"}),
@@ -63,6 +66,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "export_create": (("journey",), {"admin", "strategist"}),
     "export_status": (("journey",), {"admin", "strategist", "client"}),
     "journey_view": (("journey",), {"admin", "strategist", "client"}),
+    "journey_view_column": (("journey", "slug"), {"admin", "strategist", "client"}),
     "journey_versions": (("journey",), {"admin", "strategist"}),
     "version_export": (("journey", "number"), {"admin", "strategist"}),
     "journey_status": (("journey",), {"admin", "strategist"}),
@@ -72,7 +76,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "export_download": (("export_pk",), {"admin", "strategist", "client"}),
     "journey_export_json": (("journey",), {"admin", "strategist"}),
     "journey_clone": (("journey",), {"admin", "strategist"}),
-    "journey_template_save": (("journey",), {"admin", "strategist"}),
+    "journey_starter_save": (("journey",), {"admin", "strategist"}),
     "journey_questions": (("journey",), {"admin", "strategist", "client"}),
     "question_update": (("journey", "question_pk"), {"admin", "strategist"}),
     "live_card": (("journey",), {"admin", "strategist"}),
@@ -95,8 +99,9 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
 # staff-only and no agency role is staff).
 NOT_OBJECT_URLS = {
     "team_invitation_accept", "password_reset_confirm", "share_page", "share_pdf",
+    "share_logo", "share_board_column",
+    "journey_from_starter", "library_stage", "library_tactic_add", "library_tactic_reorder",
     "live_guest", "live_guest_question",
-    "journey_from_template", "library_stage", "library_tactic_add", "library_tactic_reorder",
 }  # fmt: skip
 
 
@@ -149,6 +154,7 @@ def _world(agency) -> dict[str, object]:
         "offer": magnet.pk,
         "journey": journey.pk,
         "slug": "subscribe",
+        "part": "funnel",
         "tactic_pk": stage_tactic.pk,
         "stage_offer_pk": stage_offer.pk,
         "number": version.number,

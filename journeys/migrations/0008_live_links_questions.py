@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journeys', '0005_search_trigram_indexes'),
+        ('journeys', '0010_rename_journeytemplate_journeystarter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -16,7 +16,7 @@ cloned, and export → import → export gives the same document back.
 
 from __future__ import annotations
 
-from .clone import copy_title, journey_clone, journey_start_from_template, journey_template_create
+from .clone import copy_title, journey_clone, journey_start_from_starter, starter_create
 from .format import FORMAT, FORMAT_DOC, FORMAT_VERSION, MAX_DOCUMENT_BYTES
 from .read import DocumentError, document_loads, journey_from_document, validate_document
 from .write import document_dumps, document_filename, journey_to_document, offer_keys
@@ -33,8 +33,8 @@ __all__ = [
     "document_loads",
     "journey_clone",
     "journey_from_document",
-    "journey_start_from_template",
-    "journey_template_create",
+    "journey_start_from_starter",
+    "starter_create",
     "journey_to_document",
     "offer_keys",
     "validate_document",

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from cvj.models import Agency
 from stages.models import STAGE_SLUGS, Tactic
 
-from ..models import STAGE_OFFER_KINDS, OfferKind
+from ..models import STAGE_OFFER_KINDS, OfferKind, offer_kind_phrase
 from .format import MAX_OFFERS, MAX_TACTICS_PER_STAGE
 
 Problem = tuple[str, str]
@@ -46,11 +46,6 @@ class Library:
 
     def is_archived(self, stage: str, name: str) -> bool:
         return (stage, name.strip().casefold()) in self.archived
-
-
-def kind_phrase(kind: str) -> str:
-    label = OfferKind(kind).label.lower()
-    return f"an {label}" if label[:1] in "aeiou" else f"a {label}"
 
 
 def _items(raw: Any, limit: int) -> list[Any]:
@@ -85,7 +80,7 @@ def check_core_offer(raw_key: Any, kinds: dict[str, str]) -> list[Problem]:
     if raw_key not in kinds:
         return [("core_offer", f'no offer with key "{raw_key}" in offers')]
     if kinds[raw_key] not in (OfferKind.CORE, ""):
-        kind = kind_phrase(kinds[raw_key])
+        kind = offer_kind_phrase(kinds[raw_key])
         return [("core_offer", f'offer "{raw_key}" is {kind}; the core offer must be a core offer')]
     return []
 
@@ -96,7 +91,7 @@ def check_stage_offers(
     """Offers named at a stage: in the file, of a kind the stage takes, once each."""
     problems: list[Problem] = []
     allowed = STAGE_OFFER_KINDS.get(slug, ())
-    takes = " or ".join(kind_phrase(k) for k in allowed) if allowed else "no offers"
+    takes = " or ".join(offer_kind_phrase(k) for k in allowed) if allowed else "no offers"
     seen: set[str] = set()
     for j, key in enumerate(_items(raw, MAX_OFFERS)):
         path = f"stages.{slug}.offers[{j}]"
@@ -105,7 +100,7 @@ def check_stage_offers(
         if key not in kinds:
             problems.append((path, f'no offer with key "{key}" in offers'))
         elif kinds[key] and kinds[key] not in allowed:
-            kind = kind_phrase(kinds[key])
+            kind = offer_kind_phrase(kinds[key])
             problems.append((path, f'offer "{key}" is {kind}; {stage_names[slug]} takes {takes}'))
         elif key in seen:
             problems.append((path, f'offer "{key}" is already in this stage'))

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from cvj.models import Agency
 
-from ..models import Business, Journey, JourneyTemplate, Persona
+from ..models import Business, Journey, JourneyStarter, Persona
 from .read import journey_from_document
 from .write import journey_to_document
 
@@ -51,12 +51,12 @@ def journey_clone(
 
 
 @transaction.atomic
-def journey_template_create(
+def starter_create(
     *, journey: Journey, name: str, description: str = "", created_by: AbstractBaseUser | None
-) -> JourneyTemplate:
+) -> JourneyStarter:
     """Save the journey, as it is now, as one of its agency's templates."""
     business = journey.business
-    template = JourneyTemplate(
+    template = JourneyStarter(
         agency_id=business.agency_id,
         name=name.strip(),
         industry=business.industry,
@@ -69,7 +69,7 @@ def journey_template_create(
     return template
 
 
-def journey_start_from_template(
+def journey_start_from_starter(
     *,
     document: dict[str, Any],
     agency: Agency,

@@ -7,8 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from cvj.http import HtmxHttpRequest
@@ -27,6 +26,7 @@ from ..forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
 from ..models import Business, Journey, Offer, Persona
 from ..selectors import Page, journey_stage_fill, journey_stage_views
 from ..services import journey_create
+from ..showcase import journey_showcase
 
 PAGE_SIZE = 24
 
@@ -210,26 +210,23 @@ def journey_new(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 def journey_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Read-only journey page: what clients see, with the PDF download; live for its viewers
-    (`?part=stage:<slug>` answers the live client's re-render of one stage)."""
+    """Read-only journey page: what clients see — the board, the funnel, the stage details."""
     journey = get_journey_for(request.user, pk)
-    views = journey_stage_views(journey)
-    context = {
-        "journey": journey,
-        "stage_views": views,
-        "live_src_base": reverse("journey_view", args=[journey.pk]),
-    }
-    part = request.GET.get("part", "")
-    if part.startswith("stage:"):
-        view = next((v for v in views if v.slug == part[6:]), None)
-        if view is None:
-            raise Http404("Unknown stage.")
-        return render(
-            request, "journeys/_journey_stages.html#stage-section", {**context, "view": view}
-        )
+    context = journey_showcase(journey)
     context["export"] = (
         journey.exports.filter(status="done").order_by("-created_at").first()
         or journey.exports.order_by("-created_at").first()
     )
     context["questions"] = list(journey.questions.select_related("journey_stage__stage"))
     return render(request, "journeys/journey_view.html", context)
+
+
+@login_required
+@require_GET
+def journey_view_column(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    """One read-only board column (the live `stage:<slug>` part of the client's page)."""
+    journey = get_journey_for(request.user, pk)
+    view = next((v for v in journey_stage_views(journey) if v.slug == slug), None)
+    if view is None:
+        raise Http404("No such stage.")
+    return render(request, "journeys/_board.html#column", {"journey": journey, "view": view})

@@ -20,14 +20,15 @@ from stages.models import Channel, Tactic
 from ..access import get_journey_for, get_journey_stage, get_stage_offer, get_stage_tactic
 from ..economics import funnel_bars, journey_economics
 from ..forms import OfferForm
-from ..gaps import journey_gaps
-from ..models import STAGE_OFFER_KINDS, Journey, JourneyStage, StageTactic
-from ..selectors import journey_stage_views
+from ..gaps import journey_gaps, journey_health
+from ..models import Journey, JourneyStage, StageTactic
+from ..selectors import COMPLETENESS_FIELDS, StageView, is_filled, journey_stage_views
 from ..services import (
     FieldSave,
     field_save,
     field_text,
     offer_attach,
+    offer_create_at_stage,
     offer_detach,
     offer_move,
     offer_reorder,
@@ -40,21 +41,24 @@ from ..services import (
     tactic_reorder,
     tactic_restore,
 )
+from ..showcase import journey_showcase
 from ..snapshot import journey_snapshot
-from ..suggestions import tactic_suggestions
+from ..suggestions import suggestions_fit_awareness, tactic_suggestions
 
 JOURNEY_CHANGED = "journey-changed"  # any saved change: insights refresh
 JOURNEY_SHAPE_CHANGED = "journey-shape-changed"  # counts or filled-ness: the rail refreshes
+SESSION_MINUTES = 180  # the stages' suggested minutes plus the intro fill this
+INTRO_MINUTES = 15
 
 
 def _agenda(journey: Journey, views: list, elapsed: int) -> list[dict[str, object]]:
     """Suggested minutes per stage scaled to the session length, with where the clock stands.
 
     The stages' suggested minutes fill a 3-hour session after a 15-minute intro; a longer or
-    shorter session scales every slot.
+    shorter session scales every slot (the intro too: see _intro_minutes).
     """
-    scale = journey.session_minutes / 180
-    start = 15 * 60 * scale
+    scale = journey.session_minutes / SESSION_MINUTES
+    start = INTRO_MINUTES * 60 * scale
     rows = []
     for view in views:
         end = start + view.entry.stage.suggested_minutes * 60 * scale
@@ -70,6 +74,10 @@ def _agenda(journey: Journey, views: list, elapsed: int) -> list[dict[str, objec
         )
         start = end
     return rows
+
+
+def _intro_minutes(journey: Journey) -> int:
+    return round(INTRO_MINUTES * journey.session_minutes / SESSION_MINUTES)
 
 
 def _pace(agenda: list[dict[str, object]], position: int, elapsed: int) -> tuple[str, int]:
@@ -101,9 +109,14 @@ def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict
         "current": current,
         "elapsed": elapsed,
         "agenda": agenda,
+        "intro_minutes": _intro_minutes(journey),
+        "suggestions_fit_awareness": suggestions_fit_awareness(journey, current.entry),
         "pace": pace if elapsed else "",
         "pace_minutes": pace_minutes,
         "stage_slug": current.slug,
+        # The ladder starts with the core offer, attached or not (the economics count it).
+        "core_off_ladder": current.slug == "ascend"
+        and all(so.offer_id != journey.core_offer_id for so in current.offers),
         "economics_inputs": (
             ("monthly_reach", "Monthly reach (people)", field_text(journey.monthly_reach)),
             ("monthly_spend", "Monthly acquisition spend", field_text(journey.monthly_spend)),
@@ -121,7 +134,10 @@ def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict
 def journey_editor(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     context = _editor_context(journey, request.GET.get("stage"))
-    context["present"] = request.resolver_match.url_name == "journey_present"
+    # The board is the default view; ?stage=… (or a library search) opens one stage in depth.
+    context["board"] = request.GET.get("view") == "board" or not (
+        "stage" in request.GET or "q" in request.GET
+    )
     context["latest_export"] = journey.exports.order_by("-created_at").first()
     if "q" in request.GET:  # the library search without JavaScript
         query = search_text(request.GET["q"])
@@ -159,6 +175,8 @@ def _stage_section(
     request: HtmxHttpRequest, journey: Journey, slug: str, section: str, **extra: object
 ) -> HttpResponse:
     """Answer an HTMX action with the refreshed section, or a plain post with the full page."""
+    if _from_board(request):
+        return _board_column_changed(request, journey, slug, **extra)
     if not request.htmx:
         return redirect(f"{reverse('journey_editor', args=[journey.pk])}?stage={slug}")
     context = _editor_context(journey, slug, **extra)
@@ -172,6 +190,8 @@ def _error_response(
     request: HtmxHttpRequest, journey: Journey, slug: str, section: str, error: ValidationError
 ) -> HttpResponse:
     message = " ".join(error.messages)
+    if _from_board(request) and request.htmx:
+        return _board_column_changed(request, journey, slug, column_error=message)
     context = _editor_context(journey, slug, **{f"{section}_error": message})
     if not request.htmx:
         # Also as a page message: the section may not be drawn on this stage at all.
@@ -189,9 +209,11 @@ def journey_insights(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     snapshot = journey_snapshot(journey)
     economics = journey_economics(snapshot)
+    gaps = journey_gaps(snapshot)
     context = {
         "journey": journey,
-        "gaps": journey_gaps(snapshot),
+        "gaps": gaps,
+        "health": journey_health(snapshot, gaps),
         "economics": economics,
         "bars": funnel_bars(economics),
     }
@@ -233,6 +255,12 @@ def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     body = {
         "status": result.status,
         "value": result.value,
+        # The rail's meters change only when a field counting towards completeness turns
+        # filled or empty; the editor refreshes the rail only then.
+        "shape_changed": result.status == "saved"
+        and isinstance(row, JourneyStage)
+        and request.POST.get("field") in COMPLETENESS_FIELDS
+        and is_filled(request.POST.get("base", "")) != is_filled(result.value),
         "theirs": result.theirs,
         "error": result.error,
         "saved_at": timezone.localtime().strftime("%H:%M:%S"),
@@ -421,19 +449,18 @@ def offer_create_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRespo
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
     form = OfferForm(request.POST, prefix="new-offer")
-    allowed = STAGE_OFFER_KINDS.get(slug, ())
-    if form.is_valid() and form.cleaned_data["kind"] not in allowed:
-        form.add_error("kind", f"The {entry.stage.name} stage does not take this kind of offer.")
-    if not form.is_valid():
-        context = _editor_context(journey, slug)
-        context["offer_form"] = form
-        template = "journeys/editor.html#offers" if request.htmx else "journeys/editor.html"
-        return render(request, template, context, status=200 if request.htmx else 422)
-    offer = form.save(commit=False)
-    offer.business = journey.business
-    offer.save()
-    offer_attach(journey_stage=entry, offer=offer)
-    return _stage_section(request, journey, slug, "offers")
+    if form.is_valid():
+        try:
+            offer_create_at_stage(journey_stage=entry, **form.cleaned_data)
+        except ValidationError as error:  # the stage's rule: shown on the kind
+            on_kind = "offer" in getattr(error, "error_dict", {})
+            form.add_error("kind" if on_kind else None, error.messages)
+        else:
+            return _stage_section(request, journey, slug, "offers")
+    context = _editor_context(journey, slug)
+    context["offer_form"] = form
+    template = "journeys/editor.html#offers" if request.htmx else "journeys/editor.html"
+    return render(request, template, context, status=200 if request.htmx else 422)
 
 
 @login_required
@@ -485,3 +512,95 @@ def session_toggle_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "journeys/editor.html#session", _editor_context(journey, slug))
     return redirect(f"{reverse('journey_editor', args=[pk])}?stage={slug or 'aware'}")
+
+
+# --- The board (the default editor view) and Present
+
+
+def _from_board(request: HtmxHttpRequest) -> bool:
+    """Board forms post to the same tactic endpoints with ?part=board: answer with the column."""
+    return request.GET.get("part") == "board"
+
+
+def _board_stage(journey: Journey, slug: str) -> StageView:
+    view = next((v for v in journey_stage_views(journey) if v.slug == slug), None)
+    if view is None:
+        raise Http404("No such stage.")
+    return view
+
+
+def _board_column_changed(
+    request: HtmxHttpRequest, journey: Journey, slug: str, **extra: object
+) -> HttpResponse:
+    if not request.htmx:
+        if extra.get("column_error"):
+            messages.error(request, str(extra["column_error"]))
+        return redirect(f"{reverse('journey_editor', args=[journey.pk])}?view=board")
+    context = {
+        "journey": journey,
+        "view": _board_stage(journey, slug),
+        "editable": True,
+        # After "add", the focus stays in the column's add field for the next tactic.
+        "focus_add": request.resolver_match.url_name == "tactic_add",
+        "add_value": request.POST.get("custom_name", "") if extra.get("column_error") else "",
+        **extra,
+    }
+    response = render(request, "journeys/_board.html#column", context)
+    trigger_client_event(response, JOURNEY_CHANGED)
+    return trigger_client_event(response, JOURNEY_SHAPE_CHANGED)
+
+
+@login_required
+@require_GET
+def journey_board(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The board for the editor's board/stage switch (the full page is the editor itself)."""
+    journey = get_journey_for(request.user, pk, edit=True)
+    if not request.htmx:
+        return redirect(f"{reverse('journey_editor', args=[pk])}?view=board")
+    context = {"journey": journey, "stage_views": journey_stage_views(journey), "editable": True}
+    return render(request, "journeys/_board.html", context)
+
+
+@login_required
+@require_GET
+def board_column(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    """One stage's board column (the live `stage:<slug>` part), or its Present slide."""
+    journey = get_journey_for(request.user, pk, edit=True)
+    view = _board_stage(journey, slug)
+    mode = request.GET.get("mode", "")
+    if mode == "slide":
+        context = {"journey": journey, "view": view, "present": True}
+        return render(request, "journeys/present.html#stage-slide", context)
+    context = {"journey": journey, "view": view, "editable": mode != "present"}
+    context["present"] = mode == "present"
+    return render(request, "journeys/_board.html#column", context)
+
+
+PRESENT_SLIDES = ("board", "funnel", "opportunities")
+
+
+@login_required
+@require_GET
+def journey_present(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Present mode: the board, a slide per stage, the funnel and the next steps. Display only."""
+    journey = get_journey_for(request.user, pk, edit=True)
+    context = journey_showcase(journey)
+    slugs = [v.slug for v in context["stage_views"]]
+    wanted = request.GET.get("stage") or request.GET.get("slide") or "board"
+    context.update(
+        present=True,
+        slide=wanted if wanted in slugs or wanted in PRESENT_SLIDES else "board",
+        elapsed=session_elapsed(journey),
+    )
+    return render(request, "journeys/present.html", context)
+
+
+@login_required
+@require_GET
+def present_part(request: HtmxHttpRequest, pk: int, part: str) -> HttpResponse:
+    """The funnel or next-steps slide again, for live updates while presenting."""
+    journey = get_journey_for(request.user, pk, edit=True)
+    if part not in ("funnel", "opportunities"):
+        raise Http404("No such slide.")
+    context = {**journey_showcase(journey), "present": True}
+    return render(request, f"journeys/present.html#{part}-slide", context)

@@ -27,8 +27,7 @@ from cvj.parsing import id_or_404, parse_int
 from cvj.tenancy import require_membership
 
 from ..access import businesses_for, get_journey_for
-from ..industry_templates import industry_template, industry_templates
-from ..models import Business, Journey, JourneyTemplate, Persona
+from ..models import Business, Journey, JourneyStarter, Persona
 from ..portable import (
     FORMAT_DOC,
     MAX_DOCUMENT_BYTES,
@@ -39,10 +38,11 @@ from ..portable import (
     document_loads,
     journey_clone,
     journey_from_document,
-    journey_start_from_template,
-    journey_template_create,
+    journey_start_from_starter,
     journey_to_document,
+    starter_create,
 )
+from ..starters import builtin_starter, builtin_starters
 
 # --- Forms --------------------------------------------------------------------------------
 
@@ -130,7 +130,7 @@ class JourneyCloneForm(forms.Form):
         return data
 
 
-class TemplateSaveForm(forms.Form):
+class StarterSaveForm(forms.Form):
     name = forms.CharField(max_length=120, label="Template name")
     description = forms.CharField(
         max_length=1000,
@@ -145,12 +145,12 @@ class TemplateSaveForm(forms.Form):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
-        if JourneyTemplate.objects.filter(agency_id=self.agency_id, name__iexact=name).exists():
+        if JourneyStarter.objects.filter(agency_id=self.agency_id, name__iexact=name).exists():
             raise forms.ValidationError("Your agency already has a template with this name.")
         return name
 
 
-class TemplateStartForm(forms.Form):
+class StarterStartForm(forms.Form):
     business = forms.ModelChoiceField(
         queryset=Business.objects.none(),
         required=False,
@@ -191,7 +191,7 @@ class TemplateStartForm(forms.Form):
 
 
 @dataclass(frozen=True)
-class TemplateCard:
+class StarterCard:
     source: str  # "industry" (built in) or "agency" (saved by the agency)
     key: str
     name: str
@@ -228,9 +228,9 @@ class TemplateCard:
         return sum(len(stage.get("tactics", [])) for stage in stages)
 
 
-def _agency_card(template: JourneyTemplate) -> TemplateCard:
+def _agency_card(template: JourneyStarter) -> StarterCard:
     creator = template.created_by
-    return TemplateCard(
+    return StarterCard(
         source="agency",
         key=str(template.pk),
         name=template.name,
@@ -242,15 +242,15 @@ def _agency_card(template: JourneyTemplate) -> TemplateCard:
     )
 
 
-def _template_card(member: Membership, source: str, key: str) -> TemplateCard:
+def _starter_card(member: Membership, source: str, key: str) -> StarterCard:
     """A built-in template by slug or one of the member's agency's templates by id; else 404."""
-    if source == "industry" and (info := industry_template(key)):
-        return TemplateCard(
+    if source == "industry" and (info := builtin_starter(key)):
+        return StarterCard(
             "industry", info.slug, info.name, info.industry, info.description, info.document
         )
     if source == "agency":
         found = get_object_or_404(
-            JourneyTemplate.objects.select_related("created_by"),
+            JourneyStarter.objects.select_related("created_by"),
             agency_id=member.agency_id,
             pk=id_or_404(key),
         )
@@ -304,7 +304,7 @@ def journey_import_json(request: HtmxHttpRequest) -> HttpResponse:
             messages.success(request, f"Imported “{journey.title}”.")
             return _to_editor(request, journey)
     context = {"form": form, "errors": errors, "format_doc": FORMAT_DOC}
-    page = "journeys/templates_import.html"
+    page = "journeys/journey_import.html"
     return render(request, f"{page}#import-panel" if request.htmx else page, context)
 
 
@@ -323,7 +323,7 @@ def journey_clone_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "title": copy_title(journey.title),
         },
     )
-    page, errors = "journeys/templates_clone.html", []
+    page, errors = "journeys/journey_clone.html", []
     if request.method == "GET" and request.htmx.target == "clone-persona":
         return render(request, f"{page}#persona-field", {"form": form})
     if request.method == "POST" and form.is_valid():
@@ -345,47 +345,47 @@ def journey_clone_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def journey_template_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def journey_starter_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
-    form = TemplateSaveForm(
+    form = StarterSaveForm(
         request.POST if request.method == "POST" else None,
         agency_id=journey.business.agency_id,
         initial={"name": journey.title[:120]},
     )
     if request.method == "POST" and form.is_valid():
-        template = journey_template_create(
+        template = starter_create(
             journey=journey,
             name=form.cleaned_data["name"],
             description=form.cleaned_data["description"],
             created_by=request.user,
         )
         messages.success(request, f"Saved “{template.name}” as a template for your agency.")
-        return redirect("template_list")
-    return render(request, "journeys/templates_save.html", {"form": form, "journey": journey})
+        return redirect("starter_list")
+    return render(request, "journeys/starters_save.html", {"form": form, "journey": journey})
 
 
 @login_required
 @require_GET
-def template_list(request: HtmxHttpRequest) -> HttpResponse:
+def starter_list(request: HtmxHttpRequest) -> HttpResponse:
     member = require_membership(request.user, edit=True)
     industry = [
-        TemplateCard("industry", t.slug, t.name, t.industry, t.description, t.document)
-        for t in industry_templates()
+        StarterCard("industry", t.slug, t.name, t.industry, t.description, t.document)
+        for t in builtin_starters()
     ]
-    own = JourneyTemplate.objects.filter(agency_id=member.agency_id).select_related("created_by")
+    own = JourneyStarter.objects.filter(agency_id=member.agency_id).select_related("created_by")
     return render(
         request,
-        "journeys/templates_list.html",
+        "journeys/starters_list.html",
         {"industry": industry, "own": [_agency_card(t) for t in own]},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def journey_from_template(request: HtmxHttpRequest, source: str, key: str) -> HttpResponse:
+def journey_from_starter(request: HtmxHttpRequest, source: str, key: str) -> HttpResponse:
     member = require_membership(request.user, edit=True)
-    card = _template_card(member, source, key)
-    form = TemplateStartForm(
+    card = _starter_card(member, source, key)
+    form = StarterStartForm(
         request.POST if request.method == "POST" else None,
         businesses=businesses_for(request.user),
         agency_id=member.agency_id,
@@ -395,7 +395,7 @@ def journey_from_template(request: HtmxHttpRequest, source: str, key: str) -> Ht
     errors: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():
         try:
-            journey = journey_start_from_template(
+            journey = journey_start_from_starter(
                 document=card.document,
                 agency=member.agency,
                 business=form.cleaned_data["business"],
@@ -408,6 +408,6 @@ def journey_from_template(request: HtmxHttpRequest, source: str, key: str) -> Ht
         else:
             messages.success(request, f"Started “{journey.title}” from {card.name}.")
             return _to_editor(request, journey)
-    page = "journeys/templates_start.html"
+    page = "journeys/starters_start.html"
     context = {"form": form, "card": card, "errors": errors}
     return render(request, f"{page}#start-form" if request.htmx else page, context)

@@ -14,7 +14,7 @@ from cvj.parsing import int_in_range
 
 from ..access import get_journey_for, get_share_link_for
 from ..models import ExportStatus, Journey
-from ..selectors import journey_stage_views
+from ..selectors import finalize_blocker, journey_stage_views, journey_status_label
 from ..sharing import (
     SHARE_MAX_DAYS,
     ShareLinkError,
@@ -25,12 +25,15 @@ from ..sharing import (
     share_link_resolve,
     share_link_revoke,
 )
+from ..showcase import journey_showcase
 
 
 def _card_context(journey: Journey, **extra: object) -> dict[str, object]:
     journey.refresh_from_db()
     return {
         "journey": journey,
+        "status_label": journey_status_label(journey),
+        "finalize_blocker": finalize_blocker(journey) if journey.status != "final" else "",
         "share_links": journey.share_links.all()[:10],
         "versions": journey.versions.all()[:5],
         **extra,
@@ -62,6 +65,9 @@ def journey_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(request, "journeys/sharing_page.html", _card_context(journey))
     action = request.POST.get("action")
     if action == "finalize":
+        blocker = finalize_blocker(journey)
+        if blocker:  # the button is disabled; a stale page or a hand-made post still gets why
+            return _done(request, journey, status_error=blocker)
         journey_finalize(journey=journey, user=request.user)
     elif action == "reopen":
         journey_reopen(journey=journey)
@@ -95,9 +101,9 @@ def share_link_revoke_view(request: HtmxHttpRequest, link_pk: int) -> HttpRespon
     return _done(request, link.journey)
 
 
-def _resolve(request: HtmxHttpRequest, token: str):  # noqa: ANN202
+def _resolve(request: HtmxHttpRequest, token: str, *, count_use: bool = True):  # noqa: ANN202
     try:
-        return share_link_resolve(token), None
+        return share_link_resolve(token, count_use=count_use), None
     except ShareLinkError as error:
         response = render(
             request, "journeys/share_invalid.html", {"reason": error.reason}, status=error.status
@@ -112,14 +118,12 @@ def share_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
     if problem:
         return problem
     journey = link.journey
-    export = journey.exports.filter(status=ExportStatus.DONE).order_by("-created_at").first()
-    context = {
-        "journey": journey,
-        "stage_views": journey_stage_views(journey),
-        "export": export,
-        "token": token,
-        "link": link,
-    }
+    context = journey_showcase(journey)
+    context.update(
+        export=journey.exports.filter(status=ExportStatus.DONE).order_by("-created_at").first(),
+        token=token,
+        link=link,
+    )
     return render(request, "journeys/share_page.html", context)
 
 
@@ -137,3 +141,28 @@ def share_pdf(request: HtmxHttpRequest, token: str) -> HttpResponse:
         filename=export.download_name,
         content_type="application/pdf",
     )
+
+
+@require_GET
+def share_board_column(request: HtmxHttpRequest, token: str, slug: str) -> HttpResponse:
+    """One read-only board column for a share link (the live `stage:<slug>` part)."""
+    link, problem = _resolve(request, token, count_use=False)
+    if problem:
+        return problem
+    view = next((v for v in journey_stage_views(link.journey) if v.slug == slug), None)
+    if view is None:
+        raise Http404("No such stage.")
+    context = {"journey": link.journey, "view": view, "token": token}
+    return render(request, "journeys/_board.html#column", context)
+
+
+@require_GET
+def share_logo(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The agency's logo for a share-link page (whoever holds the link sees the agency)."""
+    link, problem = _resolve(request, token, count_use=False)
+    if problem:
+        return problem
+    agency = link.journey.business.agency
+    if not agency.logo:
+        raise Http404("No logo.")
+    return FileResponse(agency.logo.open("rb"), content_type="image/png")

@@ -90,6 +90,7 @@
   function save(state) {
     clearTimeout(state.timer);
     if (state.status === "conflict") return; // waits for the user's choice
+    if (state.status === "error" && state.input.value === state.refusedValue) return; // final until edited
     if (state.inflight) { state.pending = true; return; }
     const value = state.input.value;
     if (value === state.savedValue && state.status !== "offline" && state.status !== "error") {
@@ -142,9 +143,9 @@
   function handleResult(state, sent, result) {
     const payload = result.payload;
     if (result.http === 200 && payload && typeof payload.value === "string" && !result.redirected) {
-      // The rail's meters only depend on whether a field is filled: refresh it (which
-      // replaces the stage tabs) only when that flips, so clicks on tabs are not lost.
-      const shapeChanged = (state.base.trim() === "") !== (payload.value.trim() === "");
+      // Refresh the rail (which replaces the stage tabs) only when the server says a meter
+      // changed (selectors.COMPLETENESS_FIELDS), so clicks on tabs are not lost.
+      const shapeChanged = payload.shape_changed === true;
       state.backoff = 1000;
       state.base = payload.value;
       state.savedValue = sent;
@@ -172,6 +173,7 @@
     } else {
       clearTimeout(state.retryTimer);
       storeDraft(state);
+      state.refusedValue = sent;
       showError(state, answerMessage(result));
       setFieldState(state, "error", "Not saved");
     }
@@ -420,33 +422,150 @@
     });
   }
 
-  // --- Library search: Enter adds the first match, arrows move through results.
+  // --- The library search is a combobox: the focus stays in the search field, ↑/↓ move the
+  // marked option (aria-activedescendant), Enter adds the marked one — with no library match,
+  // that is the typed text as a custom tactic — and Esc or an empty field closes the list.
+  const library = { browsing: false, pendingEnter: false, markedId: "", dismissed: false };
+
+  function libraryParts() {
+    const input = document.querySelector("[data-library-input]");
+    const results = document.getElementById("library-results");
+    const listbox = document.getElementById("lib-listbox");
+    return { input: input, results: results, listbox: listbox };
+  }
+
+  function libraryOptions(listbox) {
+    return listbox ? Array.from(listbox.querySelectorAll("[role=option]")) : [];
+  }
+
+  function markOption(parts, option) {
+    libraryOptions(parts.listbox).forEach(function (o) {
+      o.setAttribute("aria-selected", o === option ? "true" : "false");
+      o.classList.toggle("is-active", o === option);
+    });
+    if (option) {
+      parts.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      parts.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function syncLibrary() {
+    const parts = libraryParts();
+    if (!parts.input || !parts.results) return;
+    const options = libraryOptions(parts.listbox);
+    options.forEach(function (o) { o.tabIndex = -1; }); // options are not Tab stops
+    const open = options.length > 0 && !library.dismissed && (parts.input.value.trim() !== "" || library.browsing);
+    if (parts.listbox) parts.listbox.hidden = !open;
+    parts.input.setAttribute("aria-expanded", open ? "true" : "false");
+    // An option the user moved to stays marked when the results refresh under it.
+    const active = (library.markedId && options.find(function (o) { return o.id === library.markedId; })) ||
+      options.find(function (o) { return o.getAttribute("aria-selected") === "true"; }) || options[0];
+    markOption(parts, open ? active : null);
+    const status = document.getElementById("lib-status");
+    if (status) status.textContent = open ? parts.results.dataset.summary || "" : "";
+  }
+
+  function closeLibrary() {
+    library.browsing = false;
+    syncLibrary();
+  }
+
+  function searchNow(parts) {
+    if (window.htmx) htmx.trigger(parts.input, "search-now");
+  }
+
+  function addMarked(parts) {
+    const option = parts.input.getAttribute("aria-activedescendant") && document.getElementById(parts.input.getAttribute("aria-activedescendant"));
+    const form = option && option.form;
+    if (!form || option.disabled) return;
+    if (form.matches("[data-clears-search]")) {
+      // The typed text is used up: clear the field (and so close the list) for the next one.
+      parts.input.value = "";
+      library.browsing = false;
+    }
+    if (window.htmx) {
+      // Results may have arrived a moment ago: make sure htmx owns the form before
+      // submitting, or the browser would post it natively and reload the page.
+      htmx.process(form);
+      htmx.trigger(form, "submit");
+    } else {
+      form.requestSubmit(option);
+    }
+    if (!parts.input.value) syncLibrary();
+  }
+
+  function onLibraryKey(event, parts) {
+    const options = libraryOptions(parts.listbox);
+    const open = parts.input.getAttribute("aria-expanded") === "true";
+    if (event.key === "Enter") {
+      event.preventDefault();
+      if (!parts.input.value.trim()) return;
+      if (!parts.results || parts.results.dataset.query !== parts.input.value.trim()) {
+        // The list shows an older search: act once the results for this text are in.
+        library.pendingEnter = true;
+        searchNow(parts);
+        return;
+      }
+      addMarked(parts);
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!open) {
+        library.browsing = true;
+        library.dismissed = false;
+        if (options.length && parts.results.dataset.query === parts.input.value.trim()) syncLibrary();
+        else searchNow(parts);
+        return;
+      }
+      const current = options.indexOf(document.getElementById(parts.input.getAttribute("aria-activedescendant")));
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      const next = options[(current + step + options.length) % options.length];
+      library.markedId = next ? next.id : "";
+      markOption(parts, next);
+    } else if (event.key === "Escape") {
+      if (open) { event.preventDefault(); library.dismissed = true; closeLibrary(); }
+      else if (parts.input.value) { event.preventDefault(); parts.input.value = ""; syncLibrary(); }
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-library-input]")) {
+      library.markedId = ""; // new text, new results: the first one is marked again
+      library.dismissed = false;
+      if (!event.target.value.trim()) closeLibrary();
+    }
+  });
+
+  function libraryArrived() {
+    syncLibrary();
+    const parts = libraryParts();
+    if (library.pendingEnter && parts.results && parts.input && parts.results.dataset.query === parts.input.value.trim()) {
+      library.pendingEnter = false;
+      addMarked(parts);
+    }
+  }
+
   document.addEventListener("keydown", function (event) {
     const target = event.target;
     if (target.matches && target.matches("[data-library-input]")) {
-      if (event.key === "Enter") {
-        event.preventDefault();
-        const first = document.querySelector("#library-results [data-library-result]");
-        const form = first && first.closest("form");
-        if (form && window.htmx) {
-          // Results may have arrived a moment ago: make sure htmx owns the form before
-          // submitting, or the browser would post it natively and reload the page.
-          htmx.process(form);
-          htmx.trigger(form, "submit");
-        } else if (first) {
-          first.click();
-        }
-      } else if (event.key === "ArrowDown") {
-        const first = document.querySelector("#library-results [data-library-result]");
-        if (first) { event.preventDefault(); first.focus(); }
-      }
+      onLibraryKey(event, libraryParts());
       return;
     }
-    if (target.matches && target.matches("[data-library-result]") && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
-      const all = Array.from(document.querySelectorAll("#library-results [data-library-result]"));
-      const next = all[all.indexOf(target) + (event.key === "ArrowDown" ? 1 : -1)];
+    // Enter on the offer picker attaches the chosen offer (a select has no Enter of its own).
+    if (target.matches && target.matches("select[data-submit-on-enter]") && event.key === "Enter") {
       event.preventDefault();
-      (next || document.querySelector("[data-library-input]")).focus();
+      const form = target.form;
+      if (form && window.htmx) { htmx.process(form); htmx.trigger(form, "submit"); }
+      else if (form) form.requestSubmit();
+      return;
+    }
+    // Alt+T: add a tactic (the library search); Alt+O: the stage's offers.
+    if (event.altKey && !event.ctrlKey && !event.metaKey && (event.code === "KeyT" || event.code === "KeyO")) {
+      const el = event.code === "KeyT"
+        ? document.querySelector("#stage-panel [data-library-input]")
+        : document.querySelector("#stage-panel #attach-offer, #stage-panel #offers details > summary");
+      if (el) { event.preventDefault(); el.focus(); }
       return;
     }
     // Alt+1..8 opens a stage; Alt+Left/Right walks the stages.
@@ -497,10 +616,15 @@
     else parent.insertBefore(node, before);
   }
 
-  function guardSwap(target, oob) {
+  function guardSwap(target, oob, xhr) {
     if (!target || !target.contains) return;
     const active = document.activeElement;
-    const guard = { oob: oob, done: false, target: target, targetId: target.id, hadFocus: !!(active && active !== document.body && target.contains(active)), kept: null };
+    const guard = { oob: oob, target: target, targetId: target.id, hadFocus: !!(active && active !== document.body && target.contains(active)), kept: null, focusId: "" };
+    const before = xhr && xhr.cvjFocus;
+    if ((!active || active === document.body) && before && before !== document.body && target.contains(before)) {
+      guard.hadFocus = true;
+      guard.focusId = before.id || "";
+    }
     if (guard.hadFocus && isTextEntry(active) && identity(active)) {
       guard.kept = {
         node: active,
@@ -557,19 +681,26 @@
   // stated fallback, so the keyboard user carries on from a sensible place.
   function focusAfterSwap(guard) {
     const region = (guard.targetId && document.getElementById(guard.targetId)) || null;
-    let el = region && region.querySelector("[data-focus-after-swap]:not([disabled])");
+    const same = guard.focusId && document.getElementById(guard.focusId);
+    let el = same && !same.disabled ? same : null;
+    if (!el) el = region && region.querySelector("[data-focus-after-swap]:not([disabled])");
     if (!el && region && region.dataset.focusFallback) el = document.querySelector(region.dataset.focusFallback);
     if (!el) el = document.querySelector("#stage-panel [data-focus-after-swap]:not([disabled])");
     if (el) el.focus({ preventScroll: false });
   }
 
+  // Where the focus was when a request started: disabling a clicked button during the request
+  // (hx-disabled-elt) drops the focus to <body> before the answer is swapped in.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.xhr) event.detail.xhr.cvjFocus = document.activeElement;
+  });
   document.body.addEventListener("htmx:beforeSend", function (event) {
     if (event.detail.xhr) event.detail.xhr.cvjSentAt = Date.now();
   });
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     // Flush pending saves before htmx replaces a section.
     fields.forEach(function (s) { if (s.input.isConnected && s.input.value !== s.savedValue) save(s); });
-    if (event.detail.shouldSwap) guardSwap(event.detail.target, false);
+    if (event.detail.shouldSwap) guardSwap(event.detail.target, false, event.detail.xhr);
   });
   document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
     if (event.detail.shouldSwap !== false) guardSwap(event.detail.target, true);
@@ -583,6 +714,7 @@
     bindAll(document);
     renderSentAt = 0;
     typeaheadArrived();
+    libraryArrived();
   }
   document.body.addEventListener("htmx:afterSwap", afterSwap);
   document.body.addEventListener("htmx:oobAfterSwap", afterSwap);
@@ -594,6 +726,14 @@
       if (first && (!document.activeElement || document.activeElement === document.body || form.contains(document.activeElement))) first.focus();
     }
     if (!event.detail.successful) typeaheadFailed();
+    if (event.detail.successful && form && form.matches && form.matches("[data-clears-search]")) {
+      const parts = libraryParts();
+      if (parts.input) {
+        parts.input.value = "";
+        closeLibrary();
+        parts.input.focus();
+      }
+    }
   });
   document.body.addEventListener("htmx:load", function (event) { bindAll(event.detail.elt); });
 
@@ -685,6 +825,7 @@
 
   bindAll(document);
   renderPageStatus();
+  syncLibrary();
   // Exposed for the browser tests and for debugging a live session.
   window.cvjAutosave = { fields: fields, status: renderPageStatus };
 })();

@@ -305,3 +305,84 @@ def test_leaving_after_everything_saved_does_not_ask(signed_in: Page, editor, jo
     with signed_in.expect_event("close"):
         signed_in.close(run_before_unload=True)
     assert dialogs == []
+
+
+@pytest.fixture
+def page_5xx_allowed(browser, base_url, login, strategist) -> Page:
+    """A signed-in page whose context is not the checked one: these tests fake 5xx answers."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    yield login(context.new_page(), strategist.user.username)
+    context.close()
+    assert not errors
+
+
+def answer_autosave(page: Page, answers: list[tuple[int, str, str]]) -> list[str]:
+    """The autosave endpoint answers these (status, content type, body) in turn, then goes
+    through to the server; returns the list the values sent are appended to."""
+    sent: list[str] = []
+
+    def handle(route: Route) -> None:
+        sent.append(route.request.post_data or "")
+        if len(sent) <= len(answers):
+            status, content_type, body = answers[len(sent) - 1]
+            route.fulfill(status=status, content_type=content_type, body=body)
+        else:
+            route.continue_()
+
+    page.route("**/autosave/", handle)
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("status", "content_type", "body", "shown"),
+    [
+        (422, "text/html", "<p>Text cannot contain a NUL character.</p>", "cannot contain a NUL"),
+        (422, "application/json", '{"error": "Enter a number."}', "Enter a number."),
+        (400, "text/html", "<h1>Bad Request (400)</h1>", "Bad Request (400)"),
+        (404, "text/html", "<h1>Not Found</h1>" + "x" * 400, "no longer exists"),
+        (413, "text/html", "", "too long"),
+        (409, "text/html", "<p>Stale</p>", "Stale"),
+        (500, "text/html", "<h1>Server Error (500)</h1>", "server failed (500)"),
+    ],
+)
+def test_a_refused_save_is_final_and_shown_on_the_field(
+    page_5xx_allowed: Page, editor, journey, status, content_type, body, shown
+):
+    signed_in = page_5xx_allowed
+    ed = editor(signed_in).open(journey)
+    sent = answer_autosave(signed_in, [(status, content_type, body)] * 5)
+    ed.field("notes").fill("Refused text")  # one edit, one save
+    error = ed.box("notes").locator(".field-error")
+    expect(error).to_contain_text(shown)
+    expect(ed.field_state("notes")).to_have_text("Not saved")
+    expect(ed.status).to_have_text("1 field needs attention")
+    expect(ed.field("notes")).to_have_value("Refused text")  # the text stays where it was
+    assert draft(signed_in, journey, "notes")["value"] == "Refused text"
+    signed_in.wait_for_timeout(2500)  # longer than the first retry would wait
+    assert len(sent) == 1  # not retried
+    assert leaving_would_warn(signed_in)
+
+    # Editing the text is the user's answer: it is sent again (and now saves).
+    signed_in.unroute("**/autosave/")
+    ed.field("notes").press_sequentially(", fixed")
+    expect(error).to_have_count(0)
+    expect(ed.field_state("notes")).to_have_text(re.compile(r"^Saved \d"))
+    assert stored(journey, "notes") == "Refused text, fixed"
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_a_server_that_says_try_again_is_retried_until_it_saves(
+    page_5xx_allowed: Page, editor, journey, status
+):
+    signed_in = page_5xx_allowed
+    ed = editor(signed_in).open(journey)
+    sent = answer_autosave(signed_in, [(status, "text/html", "<h1>Busy</h1>")] * 2)
+    ed.field("notes").fill("Saved on the third try")
+    expect(ed.field_state("notes")).to_have_text("Offline — will retry")
+    expect(ed.field_state("notes")).to_have_text(re.compile(r"^Saved \d"), timeout=8_000)
+    assert len(sent) == 3
+    assert stored(journey, "notes") == "Saved on the third try"
+    expect(ed.box("notes").locator(".field-error")).to_have_count(0)

@@ -76,6 +76,10 @@ def test_a_strategist_builds_a_journey_from_an_empty_agency_and_it_all_persists(
     journey = Journey.objects.get(business__name="Acme Cleaning")
     assert journey.title == "Acme Cleaning — Busy Parent Priya"
 
+    # The editor opens on the board; the Aware column's name opens the stage in depth
+    expect(page.locator("#editor-view .board-col")).to_have_count(8)
+    page.locator("#board-col-aware .board-name a").click()
+    expect(page).to_have_url(re.compile(r"/journeys/\d+/\?stage=aware$"))
     # The editor: stage fields autosave as they are typed
     ed = editor(page)
     ed.wait_ready("aware")

@@ -59,7 +59,7 @@ def test_the_demo_journey_fits_the_screen_without_sideways_scrolling(
         assert sizes["scrollWidth"] <= sizes["innerWidth"], (slug, sizes)
 
     page.goto(f"/journeys/{demo_journey.pk}/present/?stage=convert")
-    expect(page.locator("#stage-panel")).to_have_attribute("data-stage", "convert")
+    expect(page.locator("[data-slide-id=convert]")).to_be_visible()
     page.screenshot(path=ARTIFACTS / f"present-convert-{width}x{height}.png")
     sizes = overflow(page)
     assert sizes["scrollWidth"] <= sizes["innerWidth"], ("present", sizes)

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from pydantic import BaseModel
 
-from journeys.industry_templates import industry_template
 from journeys.models import AwarenessLevel, BusinessKind, Journey, OfferKind
 from journeys.portable import (
     FORMAT_DOC,
@@ -22,6 +21,7 @@ from journeys.portable import (
     schema,
 )
 from journeys.portable.format import MAX_OFFERS
+from journeys.starters import builtin_starter
 from stages.models import STAGE_SLUGS, Channel
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -117,7 +117,7 @@ def test_a_surrogate_pair_escape_is_ordinary_text():
 
 
 def test_a_lone_surrogate_in_a_document_given_directly_is_a_field_error(agency):
-    document = industry_template("local-service").document
+    document = builtin_starter("local-service").document
     document["stages"]["aware"]["goal"] = "x\udfffy"
 
     with pytest.raises(DocumentError) as error:
@@ -176,7 +176,7 @@ def test_the_import_page_reports_unreadable_text_instead_of_failing(
     ],
 )
 def test_parts_of_the_wrong_type_are_named(agency, path, value, message):
-    document = industry_template("local-service").document
+    document = builtin_starter("local-service").document
     document[path] = value
 
     with pytest.raises(DocumentError) as error:
@@ -186,7 +186,7 @@ def test_parts_of_the_wrong_type_are_named(agency, path, value, message):
 
 
 def test_too_many_offers_is_one_problem_not_a_hundred(agency):
-    document = industry_template("local-service").document
+    document = builtin_starter("local-service").document
     offer = document["offers"][0]
     document["offers"] = [{**offer, "key": f"k{i}"} for i in range(MAX_OFFERS + 1)]
 
@@ -206,7 +206,7 @@ def test_the_schema_choices_are_the_models_choices():
 
 
 def test_a_valid_document_validates_to_cents():
-    document = industry_template("local-service").document
+    document = builtin_starter("local-service").document
     checked = schema.JourneyDocument.model_validate(document)
     prices = [offer.price for offer in checked.offers]
     assert all(price.as_tuple().exponent == -2 for price in prices)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from journeys.exports import export_request
 from journeys.models import JourneyStatus, ShareLink
+from journeys.services import tactic_add
 from journeys.sharing import SHARE_SALT, journey_finalize, share_link_create
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +38,13 @@ def test_client_sees_only_final_or_shared_journeys(client, journey, client_membe
     assert client.get(reverse("journey_view", args=[journey.pk])).status_code == 200
 
 
+def _tactic_in_every_stage(journey) -> None:
+    for entry in journey.stages.all():
+        tactic_add(journey_stage=entry, custom_name=f"Something for {entry.stage.name}")
+
+
 def test_strategist_finalizes_and_shares_from_the_status_card(strategist_client, journey):
+    _tactic_in_every_stage(journey)
     url = reverse("journey_status", args=[journey.pk])
     card = strategist_client.get(url, **HX)
     assert card.status_code == 200 and "Finalize" in card.text and "<html" not in card.text
@@ -125,3 +133,40 @@ def test_another_agency_cannot_revoke_or_create_links(
     assert client.post(reverse("share_link_create", args=[journey.pk])).status_code == 404
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_finalize_is_disabled_with_the_reason_until_every_stage_has_a_tactic(
+    strategist_client, journey
+):
+    url = reverse("journey_status", args=[journey.pk])
+    for entry in journey.stages.order_by("stage__position")[:3]:
+        tactic_add(journey_stage=entry, custom_name="A tactic")
+    card = strategist_client.get(url, **HX)
+    assert 'type="submit" disabled aria-describedby="finalize-reason">Finalize as v1' in card.text
+    assert "5 stages have none yet (Convert, Excite, Ascend and 2 more)" in card.text
+    refused = strategist_client.post(url, {"action": "finalize"}, **HX)
+    journey.refresh_from_db()
+    assert journey.status == "draft" and journey.versions.count() == 0
+    assert 'role="alert">Finalize once every stage has a tactic' in refused.text
+
+    _tactic_in_every_stage(journey)
+    card = strategist_client.get(url, **HX)
+    assert "disabled" not in card.text.split("Finalize as v1")[0].rsplit("<button", 1)[1]
+    strategist_client.post(url, {"action": "finalize"}, **HX)
+    journey.refresh_from_db()
+    assert journey.status == "final"
+
+
+def test_the_status_never_shows_the_internal_edit_counter(strategist_client, journey):
+    journey.version = 35
+    journey.save()
+    url = reverse("journey_status", args=[journey.pk])
+    card = strategist_client.get(url, **HX).text
+    assert re.search(r"Draft · saved \d\d:\d\d", card)
+    assert "35" not in card
+    _tactic_in_every_stage(journey)
+    strategist_client.post(url, {"action": "finalize"}, **HX)
+    strategist_client.post(url, {"action": "reopen"}, **HX)
+    _tactic_in_every_stage(journey)
+    card = strategist_client.post(url, {"action": "finalize"}, **HX).text
+    assert "Final · v2" in card and "35" not in card

@@ -125,7 +125,7 @@ def test_bad_rows_import_nothing_and_every_error_names_its_line(agency):
         "Line 4: name is empty.",
         "Line 5: name is 121 characters; the limit is 120.",
         "Line 6: channel “tv” is not one of social,",
-        "Line 7: commitment is only for Convert-stage tactics, not Aware.",
+        "Line 7: commitment: Only Convert-stage tactics ask for money or time.",
         "Line 8: commitment “cash” must be money, time or empty.",
         "Line 9: audience “everyone” must be any, b2b or b2c.",
         "Line 10: “good ONE” is already in this file for Aware (line 2).",

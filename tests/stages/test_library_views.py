@@ -225,9 +225,12 @@ def test_commitment_is_only_offered_and_accepted_at_convert(client, agency_admin
     _login(client, agency_admin)
     page = client.get(reverse("library_stage", args=["aware"]))
     assert 'name="commitment"' not in page.content.decode()
-    # A forged commitment on another stage is ignored, never stored.
-    client.post(reverse("library_tactic_add", args=["aware"]), _valid_post(commitment="money"))
-    assert Tactic.objects.get(name="Van wraps").commitment == ""
+    # A forged commitment on another stage is refused by the same rule, never stored.
+    forged = client.post(
+        reverse("library_tactic_add", args=["aware"]), _valid_post(commitment="money")
+    )
+    assert "Only Convert-stage tactics ask for money or time." in forged.content.decode()
+    assert not Tactic.objects.filter(name="Van wraps").exists()
     client.post(
         reverse("library_tactic_add", args=["convert"]),
         _valid_post(name="Paid pilot", commitment="money"),

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cvj.models import Role
-from journeys.industry_templates import industry_template
-from journeys.models import Business, Journey, JourneyTemplate, StageTactic
+from journeys.models import Business, Journey, JourneyStarter, StageTactic
 from journeys.portable import MAX_DOCUMENT_BYTES, journey_to_document
+from journeys.starters import builtin_starter
 from tests.factories import (
     AgencyFactory,
     BusinessFactory,
@@ -29,7 +29,7 @@ def upload(content: bytes, name: str = "journey.cvj.json") -> SimpleUploadedFile
 
 
 def template_bytes(slug: str = "local-service") -> bytes:
-    return json.dumps(industry_template(slug).document).encode()
+    return json.dumps(builtin_starter(slug).document).encode()
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def client_user_client(client, client_member):
 @pytest.fixture
 def foreign_template(db):
     other = make_journey(business=BusinessFactory(agency=AgencyFactory()))
-    return JourneyTemplate.objects.create(
+    return JourneyStarter.objects.create(
         agency=other.business.agency, name="Theirs", document=journey_to_document(other)
     )
 
@@ -107,7 +107,7 @@ def test_import_creates_the_journey_and_opens_its_editor(strategist_client, agen
     assert response["Location"] == reverse("journey_editor", args=[journey.pk])
     assert journey.owner == strategist.user
     assert journey.business.name == "Summit Plumbing & Heating"
-    stages = industry_template("local-service").document["stages"].values()
+    stages = builtin_starter("local-service").document["stages"].values()
     assert StageTactic.objects.filter(journey_stage__journey=journey).count() == sum(
         len(stage["tactics"]) for stage in stages
     )
@@ -135,7 +135,7 @@ def test_import_into_an_existing_client(strategist_client, business):
 
 
 def test_import_lists_every_problem_by_path_and_creates_nothing(strategist_client, agency):
-    document = industry_template("local-service").document
+    document = builtin_starter("local-service").document
     document["offers"][2]["price"] = "-3"
     document["stages"]["aware"]["tactics"][3] = {"library": {"name": "Foo"}}
     businesses_before = Business.objects.count()
@@ -311,17 +311,17 @@ def test_clients_cannot_clone(client_user_client, journey):
 def test_save_as_template_then_start_a_journey_from_it(strategist_client, journey, agency):
     OfferFactory(business=journey.business, kind="referral", name="Give $10", price=0)
     response = strategist_client.post(
-        reverse("journey_template_save", args=[journey.pk]),
+        reverse("journey_starter_save", args=[journey.pk]),
         {"name": "Our cleaning map", "description": "Biweekly clients."},
     )
-    template = JourneyTemplate.objects.get(agency=agency)
+    template = JourneyStarter.objects.get(agency=agency)
     assert response.status_code == 302
-    assert response["Location"] == reverse("template_list")
+    assert response["Location"] == reverse("starter_list")
     assert template.document == journey_to_document(journey)
 
-    listing = strategist_client.get(reverse("template_list")).content.decode()
+    listing = strategist_client.get(reverse("starter_list")).content.decode()
     assert "Our cleaning map" in listing
-    start_url = reverse("journey_from_template", args=["agency", template.pk])
+    start_url = reverse("journey_from_starter", args=["agency", template.pk])
     assert start_url in listing
 
     response = strategist_client.post(
@@ -334,28 +334,28 @@ def test_save_as_template_then_start_a_journey_from_it(strategist_client, journe
 
 
 def test_template_names_are_unique_per_agency(strategist_client, journey):
-    url = reverse("journey_template_save", args=[journey.pk])
+    url = reverse("journey_starter_save", args=[journey.pk])
     strategist_client.post(url, {"name": "Map"})
 
     response = strategist_client.post(url, {"name": "map"})
 
     assert "already has a template with this name" in response.content.decode()
-    assert JourneyTemplate.objects.count() == 1
+    assert JourneyStarter.objects.count() == 1
 
 
-def test_templates_page_lists_the_industry_templates_and_only_our_own(
+def test_templates_page_lists_the_builtin_starters_and_only_our_own(
     strategist_client, foreign_template
 ):
-    body = strategist_client.get(reverse("template_list")).content.decode()
+    body = strategist_client.get(reverse("starter_list")).content.decode()
 
     for name in ("Local service business", "E-commerce shop", "B2B services / consulting", "SaaS"):
         assert name in body
-    assert reverse("journey_from_template", args=["industry", "saas"]) in body
+    assert reverse("journey_from_starter", args=["industry", "saas"]) in body
     assert "Theirs" not in body
 
 
 def test_start_page_works_without_javascript(strategist_client):
-    url = reverse("journey_from_template", args=["industry", "saas"])
+    url = reverse("journey_from_starter", args=["industry", "saas"])
 
     response = strategist_client.get(url)
 
@@ -367,7 +367,7 @@ def test_start_page_works_without_javascript(strategist_client):
 
 
 def test_start_form_loads_inline_over_htmx(strategist_client):
-    url = reverse("journey_from_template", args=["industry", "ecommerce"])
+    url = reverse("journey_from_starter", args=["industry", "ecommerce"])
 
     response = strategist_client.get(url, **HX)
 
@@ -376,8 +376,8 @@ def test_start_form_loads_inline_over_htmx(strategist_client):
     assert 'value="Ember &amp; Oak Coffee Roasters"' in body
 
 
-def test_start_from_an_industry_template_for_a_new_client(strategist_client, agency):
-    url = reverse("journey_from_template", args=["industry", "b2b-consulting"])
+def test_start_from_an_builtin_starter_for_a_new_client(strategist_client, agency):
+    url = reverse("journey_from_starter", args=["industry", "b2b-consulting"])
 
     response = strategist_client.post(
         url,
@@ -392,7 +392,7 @@ def test_start_from_an_industry_template_for_a_new_client(strategist_client, age
 
 
 def test_start_from_a_template_for_an_existing_client(strategist_client, business):
-    url = reverse("journey_from_template", args=["industry", "local-service"])
+    url = reverse("journey_from_starter", args=["industry", "local-service"])
 
     response = strategist_client.post(url, {"business": business.pk, "title": "Summit-style"})
 
@@ -402,7 +402,7 @@ def test_start_from_a_template_for_an_existing_client(strategist_client, busines
 
 
 def test_starting_for_a_new_client_with_a_taken_name_is_a_form_error(strategist_client, business):
-    url = reverse("journey_from_template", args=["industry", "saas"])
+    url = reverse("journey_from_starter", args=["industry", "saas"])
 
     response = strategist_client.post(
         url, {"business": "", "new_business_name": business.name.upper(), "title": "x"}, **HX
@@ -412,11 +412,11 @@ def test_starting_for_a_new_client_with_a_taken_name_is_a_form_error(strategist_
     assert Journey.objects.count() == 0
 
 
-def test_a_stale_agency_template_lists_its_problems(strategist_client, agency, journey):
-    template = JourneyTemplate.objects.create(
+def test_a_stale_agency_starter_lists_its_problems(strategist_client, agency, journey):
+    template = JourneyStarter.objects.create(
         agency=agency, name="Old", document={**journey_to_document(journey), "version": 7}
     )
-    url = reverse("journey_from_template", args=["agency", template.pk])
+    url = reverse("journey_from_starter", args=["agency", template.pk])
 
     response = strategist_client.post(url, {"business": journey.business_id, "title": "x"})
 
@@ -430,27 +430,27 @@ def test_a_stale_agency_template_lists_its_problems(strategist_client, agency, j
     "args", [("industry", "bakery"), ("agency", "999999"), ("agency", "saas"), ("other", "saas")]
 )
 def test_unknown_templates_are_404(strategist_client, args):
-    url = reverse("journey_from_template", args=args)
+    url = reverse("journey_from_starter", args=args)
 
     assert strategist_client.get(url).status_code == 404
 
 
 def test_another_agencys_template_is_404(strategist_client, foreign_template):
-    url = reverse("journey_from_template", args=["agency", foreign_template.pk])
+    url = reverse("journey_from_starter", args=["agency", foreign_template.pk])
 
     assert strategist_client.get(url).status_code == 404
     assert strategist_client.post(url, {"title": "x"}).status_code == 404
 
 
 def test_saving_another_agencys_journey_as_template_is_404(strategist_client, other_agency_journey):
-    url = reverse("journey_template_save", args=[other_agency_journey.pk])
+    url = reverse("journey_starter_save", args=[other_agency_journey.pk])
 
     assert strategist_client.post(url, {"name": "Stolen"}).status_code == 404
-    assert JourneyTemplate.objects.count() == 0
+    assert JourneyStarter.objects.count() == 0
 
 
 @pytest.mark.parametrize(
-    "name", ["template_list", "journey_import_json"], ids=["templates", "import"]
+    "name", ["starter_list", "journey_import_json"], ids=["templates", "import"]
 )
 def test_clients_see_404_on_agency_pages(client_user_client, name):
     assert client_user_client.get(reverse(name)).status_code == 404
@@ -459,8 +459,8 @@ def test_clients_see_404_on_agency_pages(client_user_client, name):
 def test_clients_cannot_start_or_save_templates(client_user_client, journey):
     Journey.objects.filter(pk=journey.pk).update(shared_with_client=True)
 
-    start = reverse("journey_from_template", args=["industry", "saas"])
-    save = reverse("journey_template_save", args=[journey.pk])
+    start = reverse("journey_from_starter", args=["industry", "saas"])
+    save = reverse("journey_starter_save", args=[journey.pk])
     assert client_user_client.post(start, {"title": "x"}).status_code == 404
     assert client_user_client.post(save, {"name": "x"}).status_code == 404
 
@@ -469,4 +469,13 @@ def test_admins_may_use_templates(client, agency):
     admin = MembershipFactory(agency=agency, role=Role.ADMIN)
     client.force_login(admin.user)
 
-    assert client.get(reverse("template_list")).status_code == 200
+    assert client.get(reverse("starter_list")).status_code == 200
+
+
+def test_starters_live_under_their_code_name_and_the_old_address_redirects(strategist_client):
+    assert reverse("starter_list") == "/starters/"
+    old = strategist_client.get("/templates/")
+    assert (old.status_code, old["Location"]) == (301, "/starters/")
+    page = strategist_client.get(old["Location"])
+    assert page.status_code == 200
+    assert "Local service business" in page.text  # the UI still calls them templates

@@ -50,7 +50,7 @@ CATALOGUE: tuple[tuple[str, str, str], ...] = (
 
 
 @dataclass(frozen=True)
-class TemplateInfo:
+class StarterInfo:
     slug: str
     name: str
     industry: str
@@ -63,10 +63,10 @@ def _document(slug: str) -> dict[str, Any]:
     return json.loads((HERE / f"{slug}.json").read_text(encoding="utf-8"))
 
 
-def industry_templates() -> list[TemplateInfo]:
+def builtin_starters() -> list[StarterInfo]:
     """The built-in templates; each call hands out its own copy of the documents."""
     return [
-        TemplateInfo(
+        StarterInfo(
             slug=slug,
             name=name,
             industry=_document(slug)["business"]["industry"],
@@ -77,5 +77,5 @@ def industry_templates() -> list[TemplateInfo]:
     ]
 
 
-def industry_template(slug: str) -> TemplateInfo | None:
-    return next((t for t in industry_templates() if t.slug == slug), None)
+def builtin_starter(slug: str) -> StarterInfo | None:
+    return next((t for t in builtin_starters() if t.slug == slug), None)

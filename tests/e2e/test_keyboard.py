@@ -1,0 +1,119 @@
+"""The keyboard flow for live typing: a stage's goal, its tactics and an offer without the mouse."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from journeys.models import StageOffer, StageTactic
+from tests.factories import OfferFactory, make_journey
+
+
+@pytest.fixture
+def journey(business, strategist):
+    journey = make_journey(business=business, owner=strategist.user)
+    OfferFactory(business=business, kind="lead_magnet", name="Pet-hair checklist", price=0)
+    OfferFactory(business=business, kind="lead_magnet", name="Sofa care guide", price=0)
+    return journey
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (1440, 900)])
+def test_alt_3_puts_the_focus_on_subscribes_goal(
+    signed_in: Page, editor, journey, viewport
+) -> None:
+    page = signed_in
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    ed = editor(page).open(journey)
+    page.keyboard.press("Alt+Digit3")
+    expect(ed.panel).to_have_attribute("data-stage", "subscribe")
+    expect(ed.field("goal")).to_be_focused()
+    page.keyboard.type("Trade an email for the pet-hair checklist")  # no pause, no click
+    expect(ed.field("goal")).to_have_value("Trade an email for the pet-hair checklist")
+    ed.expect_all_saved()
+    assert journey.stages.get(stage__slug="subscribe").goal == (
+        "Trade an email for the pet-hair checklist"
+    )
+    page.keyboard.press("Alt+Digit3")  # the open stage: straight back to its goal
+    expect(ed.field("goal")).to_be_focused()
+
+
+def test_enter_in_the_library_search_with_no_match_adds_a_custom_tactic(
+    signed_in: Page, editor, journey
+) -> None:
+    page = signed_in
+    ed = editor(page).open(journey)
+    page.keyboard.press("Alt+Digit1")
+    page.keyboard.press("Alt+KeyT")
+    search = page.locator("#lib-q")
+    expect(search).to_be_focused()
+    expect(search).to_have_attribute("role", "combobox")
+    expect(search).to_have_attribute("aria-expanded", "false")  # empty: the list is closed
+    page.keyboard.type("Local radio spot")
+    page.keyboard.press("Enter")  # at once, before the search results may have come back
+    expect(ed.tactics.locator(".tactic-name")).to_have_text(["Local radio spot"])
+    expect(search).to_be_focused()
+    expect(search).to_have_value("")  # ready for the next tactic
+    expect(search).to_have_attribute("aria-expanded", "false")
+    [tactic] = StageTactic.objects.filter(journey_stage__journey=journey)
+    assert tactic.custom_name == "Local radio spot" and tactic.tactic_id is None
+
+    # A library match: the first option is marked, arrows move the mark, Enter adds it.
+    page.keyboard.type("social")
+    expect(page.locator("#library-results")).to_have_attribute("data-query", "social")
+    listbox = page.get_by_role("listbox", name="Library tactics")
+    expect(listbox).to_be_visible()
+    expect(search).to_have_attribute("aria-expanded", "true")
+    first = listbox.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(search).to_have_attribute("aria-activedescendant", first.get_attribute("id"))
+    expect(page.locator("#lib-status")).to_contain_text("Enter adds")
+    page.keyboard.press("ArrowDown")
+    second = listbox.get_by_role("option").nth(1)
+    expect(second).to_have_attribute("aria-selected", "true")
+    name = second.locator("strong").inner_text()
+    page.keyboard.press("Enter")
+    expect(ed.tactics.locator(".tactic-name")).to_have_text(["Local radio spot", name])
+    expect(search).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(search).to_have_attribute("aria-expanded", "false")
+
+
+def test_attach_keeps_the_focus_and_remove_and_undo_land_somewhere_sensible(
+    signed_in: Page, editor, journey
+) -> None:
+    page = signed_in
+    ed = editor(page).open(journey, "subscribe")
+    page.keyboard.press("Alt+KeyO")
+    expect(page.locator("#attach-offer")).to_be_focused()
+    page.keyboard.press("Enter")  # attaches the offer shown
+    expect(ed.offers).to_have_count(1)
+    expect(page.locator("#attach-offer")).to_be_focused()  # one offer left to attach
+    page.locator("#attach-offer-btn").click()
+    expect(ed.offers).to_have_count(2)
+    # Nothing left to attach: the focus moves to creating a new offer, not to the page.
+    expect(page.locator("#offers details > summary")).to_be_focused()
+    assert StageOffer.objects.filter(journey_stage__journey=journey).count() == 2
+
+    page.keyboard.press("Alt+KeyT")
+    page.keyboard.type("Quiz: which sofa fabric sheds least")
+    page.keyboard.press("Enter")
+    expect(ed.tactics).to_have_count(1)
+    remove = page.get_by_role("button", name="Remove Quiz: which sofa fabric sheds least")
+    remove.focus()
+    page.keyboard.press("Enter")
+    undo = page.get_by_role("button", name="Undo")
+    expect(undo).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(ed.tactics).to_have_count(1)
+    expect(remove).to_be_focused()  # back where the user was before removing
+
+
+def test_the_ascend_ladder_starts_with_the_core_offer(signed_in: Page, editor, journey) -> None:
+    page = signed_in
+    ed = editor(page).open(journey, "ascend")
+    rung = page.locator("#offers .offer-core-rung")
+    expect(rung).to_contain_text(journey.core_offer.name)
+    rung.get_by_role("button").click()
+    expect(ed.offers.first).to_contain_text(journey.core_offer.name)
+    expect(page.locator("#offers .offer-core-rung")).to_have_count(0)
