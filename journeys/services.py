@@ -116,9 +116,9 @@ def field_save(
         and field_text(expected) != new_text
         and is_plain_text(base)  # no stored text equals it; PostgreSQL refuses it in SQL
         and (expected is None or isinstance(expected, str) == is_text)
-        and _compare_and_set(row, model_field, expected, parsed, journey_id)
+        and (journey_version := _compare_and_set(row, model_field, expected, parsed, journey_id))
     ):
-        _after_save(journey_id)
+        _after_save(journey_id, journey_version)
         return FieldSave(status="saved", value=new_text)
     with transaction.atomic():
         locked = model._base_manager.select_for_update().get(pk=row.pk)
@@ -137,21 +137,24 @@ def field_save(
         locked.save(update_fields=update_fields)
         if model is not Journey:  # a journey row bumped its own version above
             _bump_journey(journey_id)
-        _after_save(journey_id)
+        _after_save(journey_id, None)
     return FieldSave(status="saved", value=new_text)
 
 
-def _after_save(journey_id: int) -> None:
-    """After commit, no SQL: schedule the debounced PDF pre-render (a cache key + a message)."""
+def _after_save(journey_id: int, journey_version: int | None) -> None:
+    """After commit, no SQL: schedule the debounced PDF pre-render (a cache key + a message).
+    The live broadcast belongs here too (journey_version: the journey's new version when the
+    one-statement path knew it from RETURNING, else None)."""
     transaction.on_commit(lambda: export_prerender_soon(journey_id=journey_id))
 
 
 def _compare_and_set(
     row: models.Model, model_field: models.Field, expected: object, parsed: object, journey_id: int
-) -> bool:
+) -> int | None:
     """UPDATE the field only WHERE it still holds `expected`, bumping the row's version and the
     journey's version in the same statement (a data-modifying CTE: atomic without a transaction
-    block). False when no row matched — the value moved since it was read."""
+    block). Returns the journey's new version, or None when no row matched (the value is no
+    longer `expected`)."""
     model = type(row)
     quote = connection.ops.quote_name
     now = timezone.now()
@@ -175,7 +178,8 @@ def _compare_and_set(
         params += [now, journey_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+        found = cursor.fetchone()
+    return None if found is None else found[0]
 
 
 def _parse_quietly(model_field: models.Field, raw: str, row: models.Model) -> object:
