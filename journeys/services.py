@@ -12,7 +12,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from cvj.parsing import validate_plain_text
+from cvj.parsing import is_plain_text, validate_plain_text
 from stages.models import Stage, Tactic
 from stages.ordering import apply_order, check_same_rows, moved
 
@@ -147,6 +147,7 @@ def field_save(
     if (
         connection.vendor == "postgresql"
         and field_text(expected) != new_text
+        and is_plain_text(base)  # no stored text equals it; PostgreSQL refuses it in SQL
         and (expected is None or isinstance(expected, str) == is_text)
         and (journey_version := _compare_and_set(row, model_field, expected, parsed, journey_id))
     ):
