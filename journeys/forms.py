@@ -55,6 +55,14 @@ class OfferForm(forms.ModelForm):
             "price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
         }
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # A post without it (an older page, a script) keeps what the offer has: one-time when new.
+        self.fields["billing_period"].required = False
+
+    def clean_billing_period(self) -> str:
+        return self.cleaned_data.get("billing_period") or self.instance.billing_period
+
 
 class JourneyCreateForm(forms.Form):
     business = forms.ModelChoiceField(queryset=Business.objects.none())

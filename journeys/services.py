@@ -389,6 +389,7 @@ def offer_create_at_stage(
     kind: str,
     price: Decimal,
     currency: str = "USD",
+    billing_period: str = "",
     format: str = "",  # noqa: A002 - the offer's field name
     promise: str = "",
 ) -> Offer:
@@ -404,6 +405,8 @@ def offer_create_at_stage(
         format=format,
         promise=promise,
     )
+    if billing_period:
+        offer.billing_period = billing_period
     check_offer_fits_stage(journey_stage, offer)
     offer.full_clean()
     offer.save()
