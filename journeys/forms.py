@@ -3,7 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
-from .models import MAX_PRIORITIES, Business, Journey, JourneyStage, Offer, Persona, StageTactic
+from .models import (
+    MAX_PRIORITIES,
+    BillingPeriod,
+    Business,
+    Journey,
+    JourneyStage,
+    Offer,
+    Persona,
+    StageTactic,
+)
 
 
 class BusinessForm(forms.ModelForm):
@@ -54,6 +63,14 @@ class OfferForm(forms.ModelForm):
             "promise": forms.Textarea(attrs={"rows": 2}),
             "price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
         }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # A form that leaves the period out (an older page, a script) means a one-time price.
+        self.fields["billing_period"].required = False
+
+    def clean_billing_period(self) -> str:
+        return self.cleaned_data.get("billing_period") or BillingPeriod.ONE_TIME
 
 
 class JourneyCreateForm(forms.Form):

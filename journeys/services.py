@@ -18,6 +18,7 @@ from stages.ordering import apply_order, check_same_rows, moved
 
 from .exports import export_prerender_soon
 from .models import (
+    BillingPeriod,
     Business,
     Journey,
     JourneyStage,
@@ -325,6 +326,7 @@ def offer_create_at_stage(
     kind: str,
     price: Decimal,
     currency: str = "USD",
+    billing_period: str = BillingPeriod.ONE_TIME,
     format: str = "",  # noqa: A002 - the offer's field name
     promise: str = "",
 ) -> Offer:
@@ -337,6 +339,7 @@ def offer_create_at_stage(
         kind=kind,
         price=price,
         currency=currency,
+        billing_period=billing_period,
         format=format,
         promise=promise,
     )

@@ -871,6 +871,18 @@ def test_creating_an_offer_inline_attaches_it(strategist_client, journey):
     assert StageOffer.objects.filter(journey_stage=_entry(journey, "convert"), offer=offer).exists()
 
 
+def test_creating_an_offer_inline_keeps_its_billing_period(strategist_client, journey):
+    response = strategist_client.post(
+        _url("stage_offer_create", journey, "ascend"),
+        _new_offer(name="Care plan", kind="ascension", billing_period="monthly"),
+        headers=HX,
+    )
+    assert "journey-changed" in response["HX-Trigger"]
+    assert Offer.objects.get(name="Care plan").billing_period == "monthly"
+    page = strategist_client.get(_url("journey_editor", journey), {"stage": "ascend"}).text
+    assert 'name="new-offer-billing_period"' in page
+
+
 def test_creating_an_offer_inline_with_a_negative_price_shows_the_form_error(
     strategist_client, journey
 ):
