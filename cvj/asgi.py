@@ -1,3 +1,9 @@
+"""ASGI entry: Django's HTTP app, plus the live WebSockets (Channels).
+
+Served by daphne (`runserver` with daphne installed, and in production) or any ASGI server.
+Sockets are authenticated from the Django session and only accepted from allowed hosts.
+"""
+
 from __future__ import annotations
 
 import os
@@ -5,4 +11,20 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cvj.settings")
-application = get_asgi_application()
+# Set up Django before importing anything that touches models.
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from journeys.live.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -71,6 +71,11 @@ def search_text(raw: object, *, limit: int = 100) -> str:
     return _FORBIDDEN_TEXT.sub("", raw).strip()[:limit]
 
 
+def is_plain_text(value: object) -> bool:
+    """Whether text can be stored (and so sent to the database in a query at all)."""
+    return not (isinstance(value, str) and _FORBIDDEN_TEXT.search(value))
+
+
 def validate_plain_text(value: object) -> None:
     """Refuse NUL and lone surrogates: PostgreSQL and UTF-8 cannot store them."""
     if isinstance(value, str) and _FORBIDDEN_TEXT.search(value):

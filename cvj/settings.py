@@ -54,6 +54,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First, so `runserver` serves ASGI (HTTP and the live WebSockets) in development.
+    "daphne",
     "cvj.admin_site.OperatorAdminConfig",  # Django admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "channels",
     "axes",
     "cvj",
     "stages",
@@ -81,10 +84,13 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns lockouts raised during login into a response.
     "axes.middleware.AxesMiddleware",
+    # Remembers who is making this request, for the live "changed by …" notices.
+    "journeys.live.broadcast.LiveActorMiddleware",
 ]
 
 ROOT_URLCONF = "cvj.urls"
 WSGI_APPLICATION = "cvj.wsgi.application"
+ASGI_APPLICATION = "cvj.asgi.application"
 
 TEMPLATES = [
     {
@@ -189,13 +195,42 @@ if env_str("CVJ_S3_BUCKET"):
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Presence and rate limits live here: a dead Redis must fail fast, not hang a request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
     # Sessions read from the shared cache (no SQL on a hot request such as autosave) and write
     # through to the database, so "sign out everywhere" still finds and deletes them (it deletes
     # through the engine, which drops the cached copy too). Only with a shared cache: with the
     # per-process default cache a session ended in one worker would live on in another's.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# --- Live collaboration (Channels): Redis fans messages out across web processes and hosts;
+# the in-memory layer serves the embedded default (one process).
+LIVE_REDIS_URL = env_str("CVJ_LIVE_REDIS_URL", REDIS_URL)
+if LIVE_REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # redis-py's default read timeout (5 s) equals the layer's blocking pop: raise it,
+                # or every idle socket dies after 5 s. Dead Redis still fails fast on connect.
+                "hosts": [
+                    {"address": LIVE_REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 15}
+                ],
+                "prefix": "cvj-live",
+                "expiry": 30,
+                "capacity": 500,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# A broadcast from the write path gives up after this long (it never delays a save more).
+LIVE_SEND_TIMEOUT = float(env_str("CVJ_LIVE_SEND_TIMEOUT", "0.5"))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -139,7 +139,8 @@ def get_autosave_row_for(user: User, pk: int, target: str) -> Model:
         model, scoped, agency = Journey, Journey.objects.filter(pk=pk), "business__agency_id"
     elif kind == "stage":
         model, agency = JourneyStage, "journey__business__agency_id"
-        scoped = JourneyStage.objects.filter(journey_id=pk, stage__slug=key)
+        # The stage rides along (its join is there for the filter): the live message names it.
+        scoped = JourneyStage.objects.filter(journey_id=pk, stage__slug=key).select_related("stage")
     elif kind == "tactic":
         model, agency = StageTactic, "journey_stage__journey__business__agency_id"
         scoped = StageTactic.objects.filter(journey_stage__journey_id=pk, pk=id_or_404(key))

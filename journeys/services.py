@@ -12,11 +12,12 @@ from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from cvj.parsing import validate_plain_text
+from cvj.parsing import is_plain_text, validate_plain_text
 from stages.models import Stage, Tactic
 from stages.ordering import apply_order, check_same_rows, moved
 
 from .exports import export_prerender_soon
+from .live.broadcast import journey_changed
 from .models import (
     BillingPeriod,
     Business,
@@ -37,10 +38,42 @@ AUTOSAVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
 }
 
 
-def _bump_journey(journey_id: int) -> None:
-    Journey.objects.filter(pk=journey_id).update(
-        version=F("version") + 1, updated_at=timezone.now()
+def _bump_journey(
+    journey_id: int, *, parts: tuple[str, ...] = (), fields: tuple[dict[str, str], ...] = ()
+) -> int:
+    """Count a saved change and tell every open page of the journey once it commits.
+
+    One statement returns the new version, so the live message carries exactly this write's
+    version (the row stays locked by this transaction until it commits)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Journey._meta.db_table} SET version = version + 1, updated_at = %s "
+            "WHERE id = %s RETURNING version",
+            [timezone.now(), journey_id],
+        )
+        row = cursor.fetchone()
+    version = row[0] if row else 0
+    journey_changed(journey_id=journey_id, version=version, parts=parts, fields=fields)
+    return version
+
+
+def _stage_parts(journey_stage_or_slug: JourneyStage | str) -> tuple[str, ...]:
+    """What a structural change in one stage re-renders: its lists, the rail and insights."""
+    slug = (
+        journey_stage_or_slug
+        if isinstance(journey_stage_or_slug, str)
+        else journey_stage_or_slug.stage.slug
     )
+    return ("rail", "insights", f"stage:{slug}")
+
+
+def live_field_key(row: models.Model) -> str:
+    """The autosave target of a row, as the live contract names it (`stage:aware`, …)."""
+    if isinstance(row, JourneyStage):
+        return f"stage:{row.stage.slug}"
+    if isinstance(row, StageTactic):
+        return f"tactic:{row.pk}"
+    return "journey"
 
 
 @transaction.atomic
@@ -115,10 +148,17 @@ def field_save(
     if (
         connection.vendor == "postgresql"
         and field_text(expected) != new_text
+        and is_plain_text(base)  # no stored text equals it; PostgreSQL refuses it in SQL
         and (expected is None or isinstance(expected, str) == is_text)
-        and _compare_and_set(row, model_field, expected, parsed, journey_id)
+        and (journey_version := _compare_and_set(row, model_field, expected, parsed, journey_id))
     ):
-        _after_save(journey_id)
+        journey_changed(
+            journey_id=journey_id,
+            version=journey_version,
+            parts=_field_parts(field_text(expected), new_text),
+            fields=({"key": f"{live_field_key(row)}.{field}", "value": new_text},),
+        )
+        _after_save(journey_id, journey_version)
         return FieldSave(status="saved", value=new_text)
     with transaction.atomic():
         locked = model._base_manager.select_for_update().get(pk=row.pk)
@@ -129,29 +169,48 @@ def field_save(
             return FieldSave(status="conflict", value=new_text, theirs=stored)
         setattr(locked, field, parsed)
         update_fields = [field]
-        if hasattr(locked, "version"):
+        if hasattr(locked, "version") and model is not Journey:
             locked.version = F("version") + 1
             update_fields.append("version")
         if hasattr(locked, "updated_at"):
             update_fields.append("updated_at")
-        locked.save(update_fields=update_fields)
-        if model is not Journey:  # a journey row bumped its own version above
-            _bump_journey(journey_id)
-        _after_save(journey_id)
+        change = ({"key": f"{live_field_key(row)}.{field}", "value": new_text},)
+        if model is Journey:  # the journey row is its own version
+            locked.version += 1  # exact: the row is locked
+            locked.save(update_fields=[*update_fields, "version"])
+            journey_changed(
+                journey_id=journey_id,
+                version=locked.version,
+                parts=_field_parts(stored, new_text),
+                fields=change,
+            )
+        else:
+            locked.save(update_fields=update_fields)
+            _bump_journey(journey_id, parts=_field_parts(stored, new_text), fields=change)
+        _after_save(journey_id, None)
     return FieldSave(status="saved", value=new_text)
 
 
-def _after_save(journey_id: int) -> None:
-    """After commit, no SQL: schedule the debounced PDF pre-render (a cache key + a message)."""
+def _field_parts(before: str, after: str) -> tuple[str, ...]:
+    """What a field save re-renders elsewhere: the rail's meters change only when a field flips
+    between empty and filled; insights always."""
+    return ("insights", "rail") if (before == "") != (after == "") else ("insights",)
+
+
+def _after_save(journey_id: int, journey_version: int | None) -> None:
+    """After commit, no SQL: schedule the debounced PDF pre-render (a cache key + a message).
+    (journey_version: the journey's new version when the one-statement path knew it from
+    RETURNING, else None; the live broadcast is sent by the save itself.)"""
     transaction.on_commit(lambda: export_prerender_soon(journey_id=journey_id))
 
 
 def _compare_and_set(
     row: models.Model, model_field: models.Field, expected: object, parsed: object, journey_id: int
-) -> bool:
+) -> int | None:
     """UPDATE the field only WHERE it still holds `expected`, bumping the row's version and the
     journey's version in the same statement (a data-modifying CTE: atomic without a transaction
-    block). False when no row matched — the value moved since it was read."""
+    block). Returns the journey's new version, or None when no row matched (the value is no
+    longer `expected`)."""
     model = type(row)
     quote = connection.ops.quote_name
     now = timezone.now()
@@ -175,7 +234,8 @@ def _compare_and_set(
         params += [now, journey_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+        found = cursor.fetchone()
+    return None if found is None else found[0]
 
 
 def _parse_quietly(model_field: models.Field, raw: str, row: models.Model) -> object:
@@ -243,7 +303,7 @@ def tactic_add(
     )
     stage_tactic.full_clean()
     stage_tactic.save()
-    _bump_journey(journey.pk)
+    _bump_journey(journey.pk, parts=_stage_parts(journey_stage))
     return stage_tactic, True
 
 
@@ -254,7 +314,7 @@ def _move_in_stage(row: StageTactic | StageOffer, direction: Literal["up", "down
     ids = [s.pk for s in siblings]
     if (order := moved(ids, row.pk, direction)) != ids:
         apply_order(model, siblings, order)
-        _bump_journey(row.journey_stage.journey_id)
+        _bump_journey(row.journey_stage.journey_id, parts=_stage_parts(row.journey_stage))
 
 
 def _reorder_in_stage(
@@ -266,7 +326,7 @@ def _reorder_in_stage(
     siblings = list(model.objects.select_for_update().filter(journey_stage=journey_stage))
     check_same_rows(ordered_ids, siblings, noun)
     apply_order(model, siblings, ordered_ids)
-    _bump_journey(journey_stage.journey_id)
+    _bump_journey(journey_stage.journey_id, parts=_stage_parts(journey_stage))
 
 
 @transaction.atomic
@@ -282,7 +342,9 @@ def tactic_reorder(*, journey_stage: JourneyStage, ordered_ids: list[int]) -> No
 @transaction.atomic
 def tactic_remove(*, stage_tactic: StageTactic) -> None:
     StageTactic.all_objects.filter(pk=stage_tactic.pk).update(removed_at=timezone.now())
-    _bump_journey(stage_tactic.journey_stage.journey_id)
+    _bump_journey(
+        stage_tactic.journey_stage.journey_id, parts=_stage_parts(stage_tactic.journey_stage)
+    )
 
 
 @transaction.atomic
@@ -296,7 +358,9 @@ def tactic_restore(*, stage_tactic: StageTactic) -> None:
     if duplicate.exists():
         return
     StageTactic.all_objects.filter(pk=stage_tactic.pk).update(removed_at=None)
-    _bump_journey(stage_tactic.journey_stage.journey_id)
+    _bump_journey(
+        stage_tactic.journey_stage.journey_id, parts=_stage_parts(stage_tactic.journey_stage)
+    )
 
 
 # --- Offers in a stage.
@@ -314,7 +378,7 @@ def offer_attach(*, journey_stage: JourneyStage, offer: Offer) -> tuple[StageOff
         offer=offer,
         position=_next_position(StageOffer.objects.filter(journey_stage=journey_stage)),
     )
-    _bump_journey(journey_stage.journey_id)
+    _bump_journey(journey_stage.journey_id, parts=_stage_parts(journey_stage))
     return stage_offer, True
 
 
@@ -353,7 +417,9 @@ def offer_create_at_stage(
 @transaction.atomic
 def offer_detach(*, stage_offer: StageOffer) -> None:
     stage_offer.delete()
-    _bump_journey(stage_offer.journey_stage.journey_id)
+    _bump_journey(
+        stage_offer.journey_stage.journey_id, parts=_stage_parts(stage_offer.journey_stage)
+    )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.utils.crypto import constant_time_compare
 
 from cvj.tokens import secret_hash
 
+from .live.broadcast import journey_changed
 from .models import Journey, JourneyStatus, JourneyVersion, ShareLink
 from .services import session_elapsed
 from .snapshot import journey_snapshot
@@ -96,6 +97,7 @@ def journey_finalize(*, journey: Journey, user: AbstractBaseUser | None) -> Jour
         update_fields=["status", "session_elapsed_seconds", "session_running_since", "updated_at"]
     )
     number = (locked.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    journey_changed(journey_id=locked.pk, version=locked.version, parts=("journey", "rail"))
     return JourneyVersion.objects.create(
         journey=locked,
         number=number,
@@ -105,11 +107,21 @@ def journey_finalize(*, journey: Journey, user: AbstractBaseUser | None) -> Jour
     )
 
 
+@transaction.atomic
 def journey_reopen(*, journey: Journey) -> None:
     Journey.objects.filter(pk=journey.pk).update(
         status=JourneyStatus.IN_SESSION, updated_at=timezone.now()
     )
+    _status_changed(journey.pk)
 
 
+@transaction.atomic
 def journey_share(*, journey: Journey, shared: bool) -> None:
     Journey.objects.filter(pk=journey.pk).update(shared_with_client=shared)
+    _status_changed(journey.pk)
+
+
+def _status_changed(journey_id: int) -> None:
+    """Status is not content: the version stays, open pages redraw the status parts."""
+    version = Journey.objects.filter(pk=journey_id).values_list("version", flat=True).first()
+    journey_changed(journey_id=journey_id, version=version or 0, parts=("journey", "rail"))

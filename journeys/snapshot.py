@@ -135,12 +135,16 @@ class PersonaSnap:
 
 @dataclass(frozen=True)
 class QuestionSnap:
-    """An open question for the client. The Question model lands separately; callers pass
-    these to journey_snapshot(questions=…) and the PDF's "Next steps" lists them."""
+    """A question or comment from the live session: open ones go under "Next steps", answered
+    and resolved ones into the appendix with their answers."""
 
     text: str
     stage_name: str = ""
-    asked_by: str = ""
+    tactic_name: str = ""
+    author_name: str = ""
+    status: str = "open"  # open | answered | resolved
+    status_label: str = "Open"
+    answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,7 @@ class JourneySnapshot:
     priorities: tuple[int, ...] = ()  # StageTactic ids, in order
     paper_size: str = "A4"  # "A4" or "letter"
     brand_color: str = ""
+    # Questions and comments from the live session, open and resolved alike (oldest first).
     questions: tuple[QuestionSnap, ...] = ()
 
     @property
@@ -177,6 +182,14 @@ class JourneySnapshot:
     def priority_tactics(self) -> tuple[TacticSnap, ...]:
         by_id = {t.id: t for t in self.tactics if t.id}
         return tuple(by_id[i] for i in self.priorities if i in by_id)[:3]
+
+    @property
+    def open_questions(self) -> tuple[QuestionSnap, ...]:
+        return tuple(q for q in self.questions if q.status == "open")
+
+    @property
+    def settled_questions(self) -> tuple[QuestionSnap, ...]:
+        return tuple(q for q in self.questions if q.status != "open")
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form, stored on the export so the worker renders exactly this."""
@@ -259,12 +272,8 @@ def offer_ladder(core: OfferSnap, stages: list[StageSnap]) -> tuple[OfferSnap, .
     return tuple(sorted(seen.values(), key=lambda o: (LADDER_ORDER.index(o.kind), o.price, o.name)))
 
 
-def journey_snapshot(
-    journey: Journey, *, questions: list[QuestionSnap] | tuple[QuestionSnap, ...] = ()
-) -> JourneySnapshot:
-    """Freeze the journey as it is now (a handful of queries, whatever its size).
-
-    `questions`: open client questions to print under "Next steps" (none by default)."""
+def journey_snapshot(journey: Journey) -> JourneySnapshot:
+    """Freeze the journey as it is now (a handful of queries, whatever its size)."""
     journey = Journey.objects.select_related(
         "business__agency", "persona", "core_offer", "owner"
     ).get(pk=journey.pk)
@@ -345,5 +354,18 @@ def journey_snapshot(
         priorities=tuple(int(i) for i in journey.priorities or () if str(i).isdigit())[:3],
         paper_size=journey.business.agency.paper_size,
         brand_color=journey.business.agency.brand_color,
-        questions=tuple(questions),
+        questions=tuple(
+            QuestionSnap(
+                stage_name=q.journey_stage.stage.name,
+                tactic_name=q.stage_tactic.name if q.stage_tactic else "",
+                author_name=q.author_name,
+                text=q.text,
+                status=q.status,
+                status_label=q.get_status_display(),
+                answer=q.answer,
+            )
+            for q in journey.questions.select_related(
+                "journey_stage__stage", "stage_tactic__tactic"
+            )
+        ),
     )

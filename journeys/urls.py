@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import board, clients, editor, exports, plan, portable, sharing, versions
+from .views import board, clients, editor, exports, live, plan, portable, sharing, versions
 
 urlpatterns = [
     path("", clients.home, name="home"),
@@ -124,6 +124,22 @@ urlpatterns = [
         editor.offer_detach_view,
         name="offer_detach",
     ),
+    # Live sessions: questions, "Join live" links and the guests' live page
+    path("journeys/<int:pk>/questions/", live.questions_list, name="journey_questions"),
+    path(
+        "journeys/<int:pk>/questions/<int:question_pk>/",
+        live.question_update_view,
+        name="question_update",
+    ),
+    path("journeys/<int:pk>/live-links/", live.live_card, name="live_card"),
+    path("journeys/<int:pk>/live-links/new/", live.live_link_create_view, name="live_link_create"),
+    path(
+        "journeys/<int:pk>/live-links/<int:live_link_pk>/revoke/",
+        live.live_link_revoke_view,
+        name="live_link_revoke",
+    ),
+    path("l/<str:token>/", live.live_guest, name="live_guest"),
+    path("l/<str:token>/questions/", live.live_guest_question, name="live_guest_question"),
     # The portable format, cloning and journey starters (templates in the UI)
     path(
         "journeys/<int:pk>/export.json",

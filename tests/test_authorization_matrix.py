@@ -16,6 +16,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from cvj.models import Role
 from cvj.team import invitation_create
 from journeys.exports import export_request
+from journeys.live.guests import live_link_create, question_ask
 from journeys.services import offer_attach, tactic_add
 from journeys.sharing import journey_finalize, share_link_create
 from tests.factories import (
@@ -81,6 +82,11 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "journey_export_json": (("journey",), {"admin", "strategist"}),
     "journey_clone": (("journey",), {"admin", "strategist"}),
     "journey_starter_save": (("journey",), {"admin", "strategist"}),
+    "journey_questions": (("journey",), {"admin", "strategist", "client"}),
+    "question_update": (("journey", "question_pk"), {"admin", "strategist"}),
+    "live_card": (("journey",), {"admin", "strategist"}),
+    "live_link_create": (("journey",), {"admin", "strategist"}),
+    "live_link_revoke": (("journey", "live_link_pk"), {"admin", "strategist"}),
     "library_tactic_edit": (("own_tactic",), {"admin"}),
     "library_tactic_archive": (("own_tactic",), {"admin"}),
     "library_tactic_unarchive": (("own_tactic",), {"admin"}),
@@ -100,6 +106,7 @@ NOT_OBJECT_URLS = {
     "team_invitation_accept", "password_reset_confirm", "share_page", "share_pdf",
     "share_logo", "share_board_column",
     "journey_from_starter", "library_stage", "library_tactic_add", "library_tactic_reorder",
+    "live_guest", "live_guest_question",
 }  # fmt: skip
 
 
@@ -134,6 +141,10 @@ def _world(agency) -> dict[str, object]:
     version = journey_finalize(journey=journey, user=strategist.user)  # final: clients read it
     export, _ = export_request(journey=journey, user=strategist.user)
     link, _ = share_link_create(journey=journey, user=strategist.user, days=7)
+    live_link, _ = live_link_create(journey=journey, user=strategist.user)
+    question = question_ask(
+        link=live_link, journey_stage=subscribe, stage_tactic=None, author_name="Guest", text="?"
+    )
     invitation, _ = invitation_create(
         agency=agency,
         email=f"new-{agency.pk}@example.com",
@@ -153,6 +164,8 @@ def _world(agency) -> dict[str, object]:
         "stage_offer_pk": stage_offer.pk,
         "number": version.number,
         "link_pk": link.pk,
+        "live_link_pk": live_link.pk,
+        "question_pk": question.pk,
         "export_pk": export.pk,
         "own_tactic": TacticFactory(agency=agency, name=f"Own {agency.pk}").pk,
         "global_tactic": TacticFactory(agency=None, name=f"Global {agency.pk}").pk,

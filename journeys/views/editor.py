@@ -118,6 +118,9 @@ def stage_panel(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     get_journey_stage(journey, slug)  # 404 for an unknown slug
     context = _editor_context(journey, slug)
+    part = request.GET.get("part")
+    if request.htmx and part in ("tactics", "offers"):  # a live re-render of one list
+        return render(request, f"journeys/editor.html#{part}", context)
     if request.htmx:
         return render(request, "journeys/editor.html#stage-swap", context)
     return redirect(f"{reverse('journey_editor', args=[pk])}?stage={slug}")

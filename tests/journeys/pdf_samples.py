@@ -161,7 +161,7 @@ def stress_snapshot() -> JourneySnapshot:
         brand_color="#ffd400",  # a bright yellow: must be darkened before white text sits on it
         questions=(
             QuestionSnap(text=_fill(f"Question {MIXED}", 200), stage_name="Convert"),
-            QuestionSnap(text="Who approves the ad budget?", asked_by="Sam"),
+            QuestionSnap(text="Who approves the ad budget?", author_name="Sam"),
         ),
     )
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journeys', '0010_rename_journeytemplate_journeystarter'),
+        ('journeys', '0006_rename_journeytemplate_journeystarter'),
     ]
 
     operations = [

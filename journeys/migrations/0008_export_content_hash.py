@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journeys', '0006_plan_summary_billing'),
+        ('journeys', '0007_plan_summary_billing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

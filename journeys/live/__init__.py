@@ -1,0 +1,1 @@
+"""Live collaboration over Channels: consumers, routing, broadcast after commit, presence."""

@@ -1,0 +1,277 @@
+"""Live together, in real browsers over real WebSockets: two strategists and a guest.
+
+pytest-django's live server speaks WSGI only, so these tests start a real daphne process
+(the production ASGI server) on a free port against the test database, and the browsers talk
+to it for pages and sockets alike. Sign-in is a session made by the test (the server checks
+it like any other) rather than the login form, whose test-speed hasher daphne does not use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from playwright.sync_api import BrowserContext, Page, expect
+
+from journeys.live.guests import live_link_create
+from journeys.models import Question
+from tests.e2e.conftest import FIELD_SAVED, Editor
+from tests.faults.test_faults import Redis
+
+REPO = Path(__file__).resolve().parents[2]
+IS_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="daphne shares the test database")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_daphne(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, Path]:
+    db = connection.settings_dict
+    env = {k: v for k, v in os.environ.items() if k != "CVJ_TEST_DATABASE_NAME"}
+    env.update(
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        CELERY_TASK_ALWAYS_EAGER="1",
+        **(env_extra or {}),
+    )
+    port = _free_port()
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cvj-daphne-{port}.log"
+    with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+             "cvj.asgi:application"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/ping", timeout=1) as response:
+                if response.read() == b"ok":
+                    return process, base, log_path
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise AssertionError("daphne did not start:\n" + log_path.read_text()[-3000:])
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def asgi_base() -> Iterator[str]:
+    process, base, _log = start_daphne()
+    yield base
+    stop(process)
+
+
+class LiveEditor(Editor):
+    """The editor, served by daphne rather than by the (WSGI) live server."""
+
+    def __init__(self, page: Page, base: str) -> None:
+        super().__init__(page)
+        self.base = base
+
+    def open(self, journey, stage: str = "aware") -> LiveEditor:
+        self.page.goto(f"{self.base}/journeys/{journey.pk}/?stage={stage}")
+        self.wait_ready(stage)
+        return self
+
+
+def signed_in_page(new_context, base: str, user) -> Page:
+    browser = Client()
+    browser.force_login(user)
+    context: BrowserContext = new_context()
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": browser.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base,
+            }
+        ]  # noqa: E501
+    )
+    return context.new_page()
+
+
+@pytest.fixture(autouse=True)
+def _no_presence_left_over(journey) -> None:
+    """Presence lives in the shared Redis; a fresh test database reuses journey ids."""
+    cache.delete_many([f"cvj-live:roster:{journey.pk}", f"cvj-live:follow:{journey.pk}"])
+
+
+def wait_live(page: Page) -> None:
+    page.wait_for_function("() => window.cvjLive && window.cvjLive.connected()")
+
+
+def test_two_strategists_and_a_guest_work_live_together(
+    new_context, asgi_base, strategist, second_strategist, journey
+):
+    a = LiveEditor(signed_in_page(new_context, asgi_base, strategist.user), asgi_base)
+    b = LiveEditor(signed_in_page(new_context, asgi_base, second_strategist.user), asgi_base)
+    a.open(journey, "aware")
+    b.open(journey, "aware")
+    wait_live(a.page)
+    wait_live(b.page)
+
+    # B sees A's goal within a second of A's save, without a reload.
+    a.field("goal").fill("Be found by homeowners searching for cleaners")
+    expect(a.field_state("goal")).to_have_text(FIELD_SAVED)
+    started = time.monotonic()
+    expect(b.field("goal")).to_have_value(
+        "Be found by homeowners searching for cleaners", timeout=1_000
+    )
+    arrival = time.monotonic() - started
+    assert arrival < 1.0, arrival
+
+    # B's half-typed notes are not replaced by A's; the three-way rule decides on B's save.
+    held = []
+    b.page.route("**/autosave/", lambda route: held.append(route))
+    b.field("notes").fill("B is still typing")
+    b.page.wait_for_function("() => true")  # let the route handler see B's request
+    a.field("notes").fill("A's notes")
+    expect(a.field_state("notes")).to_have_text(FIELD_SAVED)
+    expect(b.box("notes").locator(".live-changed")).to_contain_text("Changed by")
+    expect(b.field("notes")).to_have_value("B is still typing")
+    deadline = time.monotonic() + 5
+    while not held and time.monotonic() < deadline:
+        b.page.wait_for_timeout(50)
+    assert held, "B's save was not held back"
+    for route in held:
+        route.continue_()
+    b.page.unroute("**/autosave/")
+    expect(b.box("notes").locator(".conflict")).to_contain_text("A's notes")
+    expect(b.field("notes")).to_have_value("B is still typing")
+
+    # Presence: B sees A on the stage A opened, with "typing…" while A types.
+    a.go_to_stage("convert")
+    a_initials = a.page.evaluate("() => document.querySelector('.who span').textContent")
+    expect(b.page.locator('[data-live-person][data-stage="convert"]')).to_have_count(1)
+    a.field("metric").press_sequentially("Dem")
+    expect(b.page.locator(".live-typing")).to_have_count(0)  # B is on another stage: no field
+    assert a_initials
+
+    # A guest joins through a "Join live" link and follows A.
+    _link, token = live_link_create(journey=journey, user=strategist.user)
+    guest = new_context().new_page()
+    guest.goto(f"{asgi_base}/l/{token}/")
+    wait_live(guest)
+    expect(guest.locator("[data-live-person]")).to_have_count(2)
+    a.page.get_by_role("button", name="Everyone follow me").click()
+    expect(guest.locator("#live-guest")).to_have_attribute("data-live-followed", "convert")
+    expect(b.panel).to_have_attribute("data-stage", "convert")  # B follows too
+    assert guest.url.endswith("#stage-convert")
+
+    # "Sam is typing…" on the field A types in, on the page of B who is on the same stage.
+    started = time.monotonic()
+    a.field("target_conversion").press_sequentially("4")
+    expect(b.box("target_conversion").locator(".live-typing")).to_have_text(
+        re.compile(r"is typing…$"), timeout=1_500
+    )
+    typing_shown = time.monotonic() - started
+    assert typing_shown < 1.5, typing_shown
+    expect(b.field("target_conversion")).to_have_value("4")  # and the saved value follows
+
+    # The guest asks a question; it appears in A's editor without a reload, escaped.
+    guest.locator("#q-name").fill("Dana <b>Client</b>")
+    guest.locator("#q-stage").select_option("convert")
+    guest.locator("#q-text").fill("Is the free consult <script>x()</script> really free?")
+    guest.get_by_role("button", name="Send").click()
+    expect(guest.locator("#questions")).to_contain_text("your question is with the strategist")
+    question = a.page.locator("#questions .question")
+    expect(question).to_contain_text("Is the free consult <script>x()</script> really free?")
+    expect(question).to_contain_text("Dana <b>Client</b>")
+    assert Question.objects.get().journey_stage.stage.slug == "convert"
+    # A answers; the guest sees the answer live.
+    question.locator("input[name=answer]").fill("Yes — 30 minutes, no strings.")
+    question.get_by_role("button", name="Answer").click()
+    expect(guest.locator("#questions .question")).to_contain_text("30 minutes, no strings")
+
+    # B loses the network; everything A changes meanwhile shows up once B is back.
+    b.page.context.set_offline(True)
+    expect(b.page.locator(".live-notice")).to_be_visible()
+    a.page.locator("#custom-name").fill("Local radio spot")
+    a.page.get_by_role("button", name="Add tactic").click()
+    expect(a.tactics.filter(has_text="Local radio spot")).to_have_count(1)
+    a.page.locator("#journey-title").fill("Acme — live session")
+    a.page.locator("#journey-title").blur()
+    expect(a.status).to_have_text(re.compile(r"^All changes saved"))
+    b.page.context.set_offline(False)
+    expect(b.page.locator(".live-notice")).to_be_hidden()
+    expect(b.tactics.filter(has_text="Local radio spot")).to_have_count(1)
+    expect(b.page.locator("#journey-title")).to_have_value("Acme — live session")
+    expect(guest.locator("#stage-convert")).to_contain_text("Local radio spot")
+    _screenshots({"editor-a": a.page, "editor-b": b.page, "guest": guest})
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
+def test_redis_dying_under_a_live_session_pauses_live_updates_not_editing(
+    new_context, strategist, second_strategist, journey
+):
+    redis = Redis(_free_port())
+    redis.start()
+    url = f"redis://127.0.0.1:{redis.port}/0"
+    process, base, log = start_daphne({"REDIS_URL": url})
+    try:
+        a = LiveEditor(signed_in_page(new_context, base, strategist.user), base).open(journey)
+        b = LiveEditor(signed_in_page(new_context, base, second_strategist.user), base).open(
+            journey
+        )
+        wait_live(a.page)
+        wait_live(b.page)
+        a.fill_and_save("goal", "Before the outage")
+        expect(b.field("goal")).to_have_value("Before the outage")
+
+        redis.stop()
+        expect(b.page.locator(".live-notice")).to_be_visible(timeout=15_000)
+        # Editing and autosave go on, and fast: the broadcast gives up quickly and is logged.
+        started = time.monotonic()
+        a.fill_and_save("goal", "Typed while Redis was down")
+        assert time.monotonic() - started < 5
+        expect(b.field("goal")).to_have_value("Before the outage")
+
+        redis.start()  # back on the same port: the pages reconnect and catch up
+        expect(b.page.locator(".live-notice")).to_be_hidden(timeout=30_000)
+        expect(b.field("goal")).to_have_value("Typed while Redis was down")
+        a.fill_and_save("notes", "Live again")
+        expect(b.field("notes")).to_have_value("Live again", timeout=2_000)
+        assert "could not broadcast" in log.read_text()
+    finally:
+        stop(process)
+        redis.stop()
+
+
+def _screenshots(pages: dict[str, Page]) -> None:
+    """What a person sees, at the three sizes we check (kept in test-artifacts/live/)."""
+    folder = REPO / "test-artifacts" / "live"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, page in pages.items():
+        for width, height in ((1280, 720), (1440, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=folder / f"{name}-{width}x{height}.png")
