@@ -3,7 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
-from .models import MAX_PRIORITIES, Business, Journey, JourneyStage, Offer, Persona, StageTactic
+from .models import (
+    MAX_PRIORITIES,
+    Business,
+    Journey,
+    JourneyStage,
+    Offer,
+    Persona,
+    StageTactic,
+)
 
 
 class BusinessForm(forms.ModelForm):

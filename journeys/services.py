@@ -19,6 +19,7 @@ from stages.ordering import apply_order, check_same_rows, moved
 from .exports import export_prerender_soon
 from .live.broadcast import journey_changed
 from .models import (
+    BillingPeriod,
     Business,
     Journey,
     JourneyStage,
@@ -389,7 +390,7 @@ def offer_create_at_stage(
     kind: str,
     price: Decimal,
     currency: str = "USD",
-    billing_period: str = "",
+    billing_period: str = BillingPeriod.ONE_TIME,
     format: str = "",  # noqa: A002 - the offer's field name
     promise: str = "",
 ) -> Offer:
@@ -402,11 +403,10 @@ def offer_create_at_stage(
         kind=kind,
         price=price,
         currency=currency,
+        billing_period=billing_period,
         format=format,
         promise=promise,
     )
-    if billing_period:
-        offer.billing_period = billing_period
     check_offer_fits_stage(journey_stage, offer)
     offer.full_clean()
     offer.save()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import clients, editor, exports, live, plan, portable, sharing, versions
+from .views import board, clients, editor, exports, live, plan, portable, sharing, versions
 
 urlpatterns = [
     path("", clients.home, name="home"),
@@ -18,10 +18,10 @@ urlpatterns = [
     path("journeys/new/", clients.journey_new, name="journey_new"),
     # The editor
     path("journeys/<int:pk>/", editor.journey_editor, name="journey_editor"),
-    path("journeys/<int:pk>/present/", editor.journey_present, name="journey_present"),
-    path("journeys/<int:pk>/present/<slug:part>/", editor.present_part, name="present_part"),
-    path("journeys/<int:pk>/board/", editor.journey_board, name="journey_board"),
-    path("journeys/<int:pk>/board/<slug:slug>/", editor.board_column, name="journey_board_column"),
+    path("journeys/<int:pk>/present/", board.journey_present, name="journey_present"),
+    path("journeys/<int:pk>/present/<slug:part>/", board.present_part, name="present_part"),
+    path("journeys/<int:pk>/board/", board.journey_board, name="journey_board"),
+    path("journeys/<int:pk>/board/<slug:slug>/", board.board_column, name="journey_board_column"),
     path("journeys/<int:pk>/rail/", editor.stage_rail, name="journey_rail"),
     path("journeys/<int:pk>/autosave/", editor.autosave, name="journey_autosave"),
     path("journeys/<int:pk>/insights/", editor.journey_insights, name="journey_insights"),

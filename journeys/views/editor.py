@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +24,12 @@ from ..access import (
     get_stage_offer,
     get_stage_tactic,
 )
+from ..agenda import agenda_pace, intro_minutes, session_agenda
 from ..economics import funnel_bars, journey_economics
 from ..forms import OfferForm
 from ..gaps import journey_gaps, journey_health
 from ..models import Journey, JourneyStage, StageTactic
-from ..selectors import COMPLETENESS_FIELDS, StageView, is_filled, journey_stage_views
+from ..selectors import COMPLETENESS_FIELDS, is_filled, journey_stage_views
 from ..services import (
     FieldSave,
     field_save,
@@ -47,61 +48,17 @@ from ..services import (
     tactic_reorder,
     tactic_restore,
 )
-from ..showcase import journey_showcase
 from ..snapshot import journey_snapshot
 from ..suggestions import suggestions_fit_awareness, tactic_suggestions
-
-JOURNEY_CHANGED = "journey-changed"  # any saved change: insights refresh
-JOURNEY_SHAPE_CHANGED = "journey-shape-changed"  # counts or filled-ness: the rail refreshes
-SESSION_MINUTES = 180  # the stages' suggested minutes plus the intro fill this
-INTRO_MINUTES = 15
-
-
-def _agenda(journey: Journey, views: list, elapsed: int) -> list[dict[str, object]]:
-    """Suggested minutes per stage scaled to the session length, with where the clock stands.
-
-    The stages' suggested minutes fill a 3-hour session after a 15-minute intro; a longer or
-    shorter session scales every slot (the intro too: see _intro_minutes).
-    """
-    scale = journey.session_minutes / SESSION_MINUTES
-    start = INTRO_MINUTES * 60 * scale
-    rows = []
-    for view in views:
-        end = start + view.entry.stage.suggested_minutes * 60 * scale
-        state = "past" if elapsed >= end else "now" if elapsed >= start else "later"
-        rows.append(
-            {
-                "stage": view.entry.stage,
-                "minutes": round((end - start) / 60),
-                "state": state,
-                "start": start,
-                "end": end,
-            }
-        )
-        start = end
-    return rows
-
-
-def _intro_minutes(journey: Journey) -> int:
-    return round(INTRO_MINUTES * journey.session_minutes / SESSION_MINUTES)
-
-
-def _pace(agenda: list[dict[str, object]], position: int, elapsed: int) -> tuple[str, int]:
-    """Where the open stage stands against its agenda slot: ('behind'|'ahead'|'on', minutes)."""
-    slot = agenda[position - 1]
-    if elapsed > slot["end"]:
-        return "behind", round((elapsed - slot["end"]) / 60)
-    if elapsed < slot["start"]:
-        return "ahead", round((slot["start"] - elapsed) / 60)
-    return "on", 0
+from .board import JOURNEY_CHANGED, JOURNEY_SHAPE_CHANGED, board_column_changed, from_board
 
 
 def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict[str, object]:
     views = journey_stage_views(journey)
     current = next((v for v in views if v.slug == slug), views[0])
     elapsed = session_elapsed(journey)
-    agenda = _agenda(journey, views, elapsed)
-    pace, pace_minutes = _pace(agenda, current.entry.stage.position, elapsed)
+    agenda = session_agenda(journey, views, elapsed)
+    pace, pace_minutes = agenda_pace(agenda, current.entry.stage.position, elapsed)
     # Only an empty stage pays for the suggestion query, so the page cost stays fixed.
     suggestions = (
         tactic_suggestions(journey=journey, journey_stage=current.entry)
@@ -115,7 +72,7 @@ def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict
         "current": current,
         "elapsed": elapsed,
         "agenda": agenda,
-        "intro_minutes": _intro_minutes(journey),
+        "intro_minutes": intro_minutes(journey),
         "suggestions_fit_awareness": suggestions_fit_awareness(journey, current.entry),
         "pace": pace if elapsed else "",
         "pace_minutes": pace_minutes,
@@ -181,8 +138,8 @@ def _stage_section(
     request: HtmxHttpRequest, journey: Journey, slug: str, section: str, **extra: object
 ) -> HttpResponse:
     """Answer an HTMX action with the refreshed section, or a plain post with the full page."""
-    if _from_board(request):
-        return _board_column_changed(request, journey, slug, **extra)
+    if from_board(request):
+        return board_column_changed(request, journey, slug, **extra)
     if not request.htmx:
         return redirect(f"{reverse('journey_editor', args=[journey.pk])}?stage={slug}")
     context = _editor_context(journey, slug, **extra)
@@ -196,8 +153,8 @@ def _error_response(
     request: HtmxHttpRequest, journey: Journey, slug: str, section: str, error: ValidationError
 ) -> HttpResponse:
     message = " ".join(error.messages)
-    if _from_board(request) and request.htmx:
-        return _board_column_changed(request, journey, slug, column_error=message)
+    if from_board(request) and request.htmx:
+        return board_column_changed(request, journey, slug, column_error=message)
     context = _editor_context(journey, slug, **{f"{section}_error": message})
     if not request.htmx:
         # Also as a page message: the section may not be drawn on this stage at all.
@@ -523,95 +480,3 @@ def session_toggle_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "journeys/editor.html#session", _editor_context(journey, slug))
     return redirect(f"{reverse('journey_editor', args=[pk])}?stage={slug or 'aware'}")
-
-
-# --- The board (the default editor view) and Present
-
-
-def _from_board(request: HtmxHttpRequest) -> bool:
-    """Board forms post to the same tactic endpoints with ?part=board: answer with the column."""
-    return request.GET.get("part") == "board"
-
-
-def _board_stage(journey: Journey, slug: str) -> StageView:
-    view = next((v for v in journey_stage_views(journey) if v.slug == slug), None)
-    if view is None:
-        raise Http404("No such stage.")
-    return view
-
-
-def _board_column_changed(
-    request: HtmxHttpRequest, journey: Journey, slug: str, **extra: object
-) -> HttpResponse:
-    if not request.htmx:
-        if extra.get("column_error"):
-            messages.error(request, str(extra["column_error"]))
-        return redirect(f"{reverse('journey_editor', args=[journey.pk])}?view=board")
-    context = {
-        "journey": journey,
-        "view": _board_stage(journey, slug),
-        "editable": True,
-        # After "add", the focus stays in the column's add field for the next tactic.
-        "focus_add": request.resolver_match.url_name == "tactic_add",
-        "add_value": request.POST.get("custom_name", "") if extra.get("column_error") else "",
-        **extra,
-    }
-    response = render(request, "journeys/_board.html#column", context)
-    trigger_client_event(response, JOURNEY_CHANGED)
-    return trigger_client_event(response, JOURNEY_SHAPE_CHANGED)
-
-
-@login_required
-@require_GET
-def journey_board(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """The board for the editor's board/stage switch (the full page is the editor itself)."""
-    journey = get_journey_for(request.user, pk, edit=True)
-    if not request.htmx:
-        return redirect(f"{reverse('journey_editor', args=[pk])}?view=board")
-    context = {"journey": journey, "stage_views": journey_stage_views(journey), "editable": True}
-    return render(request, "journeys/_board.html", context)
-
-
-@login_required
-@require_GET
-def board_column(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
-    """One stage's board column (the live `stage:<slug>` part), or its Present slide."""
-    journey = get_journey_for(request.user, pk, edit=True)
-    view = _board_stage(journey, slug)
-    mode = request.GET.get("mode", "")
-    if mode == "slide":
-        context = {"journey": journey, "view": view, "present": True}
-        return render(request, "journeys/present.html#stage-slide", context)
-    context = {"journey": journey, "view": view, "editable": mode != "present"}
-    context["present"] = mode == "present"
-    return render(request, "journeys/_board.html#column", context)
-
-
-PRESENT_SLIDES = ("board", "funnel", "opportunities")
-
-
-@login_required
-@require_GET
-def journey_present(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Present mode: the board, a slide per stage, the funnel and the next steps. Display only."""
-    journey = get_journey_for(request.user, pk, edit=True)
-    context = journey_showcase(journey)
-    slugs = [v.slug for v in context["stage_views"]]
-    wanted = request.GET.get("stage") or request.GET.get("slide") or "board"
-    context.update(
-        present=True,
-        slide=wanted if wanted in slugs or wanted in PRESENT_SLIDES else "board",
-        elapsed=session_elapsed(journey),
-    )
-    return render(request, "journeys/present.html", context)
-
-
-@login_required
-@require_GET
-def present_part(request: HtmxHttpRequest, pk: int, part: str) -> HttpResponse:
-    """The funnel or next-steps slide again, for live updates while presenting."""
-    journey = get_journey_for(request.user, pk, edit=True)
-    if part not in ("funnel", "opportunities"):
-        raise Http404("No such slide.")
-    context = {**journey_showcase(journey), "present": True}
-    return render(request, f"journeys/present.html#{part}-slide", context)

@@ -140,15 +140,7 @@
       else if (event.key === "Escape" || event.key === "Home" || event.key === "0") next = "board";
       if (next) { event.preventDefault(); show(next); }
     });
-    // Columns are reachable from the keyboard too.
-    present.querySelectorAll(".slide-board .board-col").forEach(function (col) {
-      col.setAttribute("tabindex", "0");
-      col.setAttribute("role", "button");
-    });
-    present.addEventListener("keydown", function (event) {
-      const col = event.target.closest && event.target.closest(".slide-board .board-col");
-      if (col && event.key === "Enter") show(col.dataset.stage);
-    });
+    // From the keyboard a column is reached by its name, a real link (data-goto, above).
 
     const clock = present.querySelector("[data-present-clock]");
     if (clock) {

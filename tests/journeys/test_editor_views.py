@@ -483,7 +483,9 @@ def test_tactic_search_lists_this_stages_library_without_used_ones(
 
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert response.text.lstrip().startswith('<div id="library-results" ')
+    # The partial itself (what htmx swaps outerHTML), whatever attributes its root carries.
+    root = re.match(r"\s*<(\w+)\b([^>]*)>", response.text)
+    assert root and root[1] == "div" and re.search(r'\bid="library-results"', root[2])
     _assert_library_scope(_offered(response), library_scope)
     assert _url("tactic_add", journey, "aware") in response.text
 
@@ -867,6 +869,18 @@ def test_creating_an_offer_inline_attaches_it(strategist_client, journey):
     offer = Offer.objects.get(name="Starter kit")
     assert offer.business_id == journey.business_id
     assert StageOffer.objects.filter(journey_stage=_entry(journey, "convert"), offer=offer).exists()
+
+
+def test_creating_an_offer_inline_keeps_its_billing_period(strategist_client, journey):
+    response = strategist_client.post(
+        _url("stage_offer_create", journey, "ascend"),
+        _new_offer(name="Care plan", kind="ascension", billing_period="monthly"),
+        headers=HX,
+    )
+    assert "journey-changed" in response["HX-Trigger"]
+    assert Offer.objects.get(name="Care plan").billing_period == "monthly"
+    page = strategist_client.get(_url("journey_editor", journey), {"stage": "ascend"}).text
+    assert 'name="new-offer-billing_period"' in page
 
 
 def test_creating_an_offer_inline_with_a_negative_price_shows_the_form_error(
