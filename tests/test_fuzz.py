@@ -46,6 +46,7 @@ from django.urls.exceptions import Resolver404
 
 from cvj.models import Role
 from cvj.team import invitation_create
+from journeys.live.guests import live_link_create
 from journeys.services import tactic_add
 from journeys.sharing import share_link_create
 from journeys.starters import builtin_starters
@@ -118,6 +119,8 @@ ANONYMOUS = {
     "share_logo",
     "share_board_column",
     "team_invitation_accept",
+    "live_guest",
+    "live_guest_question",
 }
 
 SOURCE_NAMES = [
@@ -143,6 +146,7 @@ def _fuzz_world() -> dict[str, object]:
     tactic_add(journey_stage=journey_stage, custom_name="Free trial")
     OfferFactory(business=journey.business, kind="entry_point", price=9)
     _link, world["share_token"] = share_link_create(journey=journey, user=admin.user, days=7)
+    _live, world["live_token"] = live_link_create(journey=journey, user=admin.user)
     _invitation, world["invitation_token"] = invitation_create(
         agency=admin.agency,
         email="fuzz-new@example.com",
@@ -162,6 +166,8 @@ SPECIAL_KWARGS = {
     "journey_from_starter": lambda w: {"source": "industry", "key": builtin_starters()[0].slug},
     "share_logo": lambda w: {"token": w["share_token"]},
     "share_board_column": lambda w: {"token": w["share_token"], "slug": "convert"},
+    "live_guest": lambda w: {"token": w["live_token"]},
+    "live_guest_question": lambda w: {"token": w["live_token"]},
     "library_stage": lambda w: {"slug": "convert"},
     "library_tactic_add": lambda w: {"slug": "convert"},
     "library_tactic_reorder": lambda w: {"slug": "convert"},

@@ -112,7 +112,9 @@ def test_the_rail_meter_follows_the_same_rule(strategist_client, journey):
     after = _completeness(journey, "excite")
     # One of four parts (goal, metric, target, tactics; Excite takes no offers).
     assert after - before == 25
-    assert f'aria-label="{after}% complete"' in _editor(strategist_client, journey, "excite")
+    assert f'<span class="sr-only">{after}% complete</span>' in _editor(
+        strategist_client, journey, "excite"
+    )
 
 
 @pytest.mark.parametrize(("minutes", "intro"), [(180, 15), (120, 10), (240, 20)])
