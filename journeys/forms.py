@@ -5,7 +5,6 @@ from django.db.models import QuerySet
 
 from .models import (
     MAX_PRIORITIES,
-    BillingPeriod,
     Business,
     Journey,
     JourneyStage,
@@ -66,11 +65,11 @@ class OfferForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        # A form that leaves the period out (an older page, a script) means a one-time price.
+        # A post without it (an older page, a script) keeps what the offer has: one-time when new.
         self.fields["billing_period"].required = False
 
     def clean_billing_period(self) -> str:
-        return self.cleaned_data.get("billing_period") or BillingPeriod.ONE_TIME
+        return self.cleaned_data.get("billing_period") or self.instance.billing_period
 
 
 class JourneyCreateForm(forms.Form):

@@ -562,7 +562,7 @@ class JourneyStarter(PlainTextModel):
         return self.name
 
 
-class LiveLink(models.Model):
+class LiveLink(PlainTextModel):
     """A signed, expiring, revocable "Join live" link: the live read-only board for guests.
 
     Like a share link, only a hash of the secret is stored; the signed URL carries the secret."""
@@ -590,7 +590,7 @@ class QuestionStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
-class Question(models.Model):
+class Question(PlainTextModel):
     """A guest's question or comment on a stage (or one of its tactics) during a live session."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="questions")

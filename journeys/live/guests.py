@@ -7,7 +7,6 @@ edit. Their posts are rate-limited per link and address.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -18,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+
+from cvj.tokens import secret_hash
 
 from ..models import (
     Journey,
@@ -41,10 +42,6 @@ class LiveLinkError(Exception):
         self.status = status
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 @transaction.atomic
 def live_link_create(
     *, journey: Journey, user: AbstractBaseUser | None, days: int = 1, label: str = ""
@@ -54,7 +51,7 @@ def live_link_create(
     secret = secrets.token_urlsafe(24)
     link = LiveLink.objects.create(
         journey=journey,
-        secret_hash=_hash(secret),
+        secret_hash=secret_hash(secret),
         label=label.strip()[:120],
         created_by=user,
         expires_at=timezone.now() + timedelta(days=days),
@@ -66,7 +63,7 @@ def live_link_resolve(token: str) -> LiveLink:
     try:
         payload = signing.loads(token, salt=LIVE_SALT)
         link = LiveLink.objects.select_related("journey__business").get(pk=int(payload["l"]))
-        valid = constant_time_compare(link.secret_hash, _hash(str(payload["s"])))
+        valid = constant_time_compare(link.secret_hash, secret_hash(str(payload["s"])))
     except (signing.BadSignature, LiveLink.DoesNotExist, KeyError, TypeError, ValueError):
         valid = False
     if not valid:
@@ -90,7 +87,7 @@ def _journey_version(journey_id: int) -> int:
 
 def guest_may_post(*, link: LiveLink, address: str) -> bool:
     """At most QUESTIONS_PER_MINUTE posts per link and address; closed if the cache is down."""
-    key = f"cvj-live:rate:{link.pk}:{hashlib.sha256(address.encode()).hexdigest()[:16]}"
+    key = f"cvj-live:rate:{link.pk}:{secret_hash(address)[:16]}"
     try:
         if cache.add(key, 1, 60):
             return True
