@@ -4,6 +4,8 @@ intro, and creating an offer at a stage (all or nothing)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -112,8 +114,12 @@ def test_the_rail_meter_follows_the_same_rule(strategist_client, journey):
     after = _completeness(journey, "excite")
     # One of four parts (goal, metric, target, tactics; Excite takes no offers).
     assert after - before == 25
-    assert f'<span class="sr-only">{after}% complete</span>' in _editor(
-        strategist_client, journey, "excite"
+    # The rail's meter: drawn at that width, and read out as text (not aria-label on a span).
+    page = _editor(strategist_client, journey, "excite")
+    assert re.search(
+        rf'class="meter"><i style="width:{after}%"></i></span>\s*'
+        rf'<span class="sr-only">{after}% complete<',
+        page,
     )
 
 
