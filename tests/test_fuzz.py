@@ -212,10 +212,10 @@ class _Forms(HTMLParser):
         self.textarea: str | None = None
 
     def _target(self, attrs: dict, default_method: str) -> dict:
-        if attrs.get("hx-post"):
-            return {"action": attrs["hx-post"], "method": "post", "fields": {}}
-        if attrs.get("hx-get"):
-            return {"action": attrs["hx-get"], "method": "get", "fields": {}}
+        if attrs.get("data-hx-post"):
+            return {"action": attrs["data-hx-post"], "method": "post", "fields": {}}
+        if attrs.get("data-hx-get"):
+            return {"action": attrs["data-hx-get"], "method": "get", "fields": {}}
         method = (attrs.get("method") or default_method).lower()
         return {"action": attrs.get("action") or self.page, "method": method, "fields": {}}
 
@@ -235,7 +235,7 @@ class _Forms(HTMLParser):
             return
         form = self.form
         if form is None:
-            if not (attrs.get("hx-post") or attrs.get("hx-get")):
+            if not (attrs.get("data-hx-post") or attrs.get("data-hx-get")):
                 return
             form = self._target(attrs, "get")
             self.forms.append(form)

@@ -100,7 +100,11 @@ class JourneyCloneForm(forms.Form):
         self.fields["business"].queryset = businesses
         # Changing the client reloads the persona list (plain forms: on the next submit).
         self.fields["business"].widget.attrs.update(
-            {"hx-get": refresh_url, "hx-target": "#clone-persona", "hx-swap": "outerHTML"}
+            {
+                "data-hx-get": refresh_url,
+                "data-hx-target": "#clone-persona",
+                "data-hx-swap": "outerHTML",
+            }
         )
         raw = self.data.get("business") if self.is_bound else self.initial.get("business")
         business_id = parse_int(str(raw or ""), minimum=1)

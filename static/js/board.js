@@ -83,11 +83,11 @@
       else link.removeAttribute("aria-current");
       if (!isBoard && panel && window.htmx) {
         const slug = panel.dataset.stage;
-        const url = link.getAttribute("hx-get").replace(/\/stages\/[^/]+\/$/, "/stages/" + slug + "/");
-        if (link.getAttribute("hx-get") !== url) {
-          link.setAttribute("hx-get", url);
+        const url = link.getAttribute("data-hx-get").replace(/\/stages\/[^/]+\/$/, "/stages/" + slug + "/");
+        if (link.getAttribute("data-hx-get") !== url) {
+          link.setAttribute("data-hx-get", url);
           link.setAttribute("href", "?stage=" + slug);
-          link.setAttribute("hx-push-url", "?stage=" + slug);
+          link.setAttribute("data-hx-push-url", "?stage=" + slug);
           htmx.process(link);
         }
       }

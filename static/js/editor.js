@@ -15,7 +15,7 @@
   let lastSavedAt = "";
 
   function csrfToken() {
-    const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    const headers = JSON.parse(document.body.getAttribute("data-hx-headers") || "{}");
     return headers["x-csrftoken"] || "";
   }
 
@@ -723,7 +723,7 @@
   }
 
   // Where the focus was when a request started: disabling a clicked button during the request
-  // (hx-disabled-elt) drops the focus to <body> before the answer is swapped in.
+  // (data-hx-disabled-elt) drops the focus to <body> before the answer is swapped in.
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (event.detail.xhr) event.detail.xhr.cvjFocus = document.activeElement;
   });

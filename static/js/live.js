@@ -473,7 +473,7 @@
       send({ type: "stage", stage: detail.stage, name: guestName() });
       return;
     }
-    const tab = document.querySelector('.stage-tab.s-' + detail.stage + '[hx-get]');
+    const tab = document.querySelector('.stage-tab.s-' + detail.stage + '[data-hx-get]');
     if (tab && window.htmx) tab.click();
     else location.search = "?stage=" + encodeURIComponent(detail.stage);
   }

@@ -122,7 +122,7 @@ def test_stage_panel_with_htmx_returns_the_panel_and_the_rail_out_of_band(
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<section id="stage-panel"')
     assert 'data-stage="subscribe"' in response.text
-    assert re.search(r'<nav id="stage-rail"[^>]*hx-swap-oob="true"', response.text)
+    assert re.search(r'<nav id="stage-rail"[^>]*data-hx-swap-oob="true"', response.text)
     assert re.search(r'href="\?stage=subscribe"[^>]*aria-current="true"', response.text)
 
 
@@ -143,7 +143,7 @@ def test_rail_returns_only_the_rail_with_fresh_counts(strategist_client, journey
     assert response.status_code == 200
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<nav id="stage-rail"')
-    assert "hx-swap-oob" not in response.text
+    assert "data-hx-swap-oob" not in response.text
     assert "1 tactic" in response.text
 
 

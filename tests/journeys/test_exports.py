@@ -252,7 +252,7 @@ def test_generate_view_then_poll_then_download(journey, strategist):
 def test_progress_polls_while_queued(journey, strategist, celery_disabled):
     c = _login(strategist)
     response = c.post(reverse("export_create", args=[journey.pk]), HTTP_HX_REQUEST="true")
-    assert b'hx-trigger="every 1s"' in response.content
+    assert b'data-hx-trigger="every 1s"' in response.content
     assert b"Queued" in response.content
     poll = c.get(reverse("export_status", args=[journey.pk]) + "?poll=1", HTTP_HX_REQUEST="true")
     assert poll.status_code == 200
