@@ -195,7 +195,7 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(_lib.temp_dir("cvj-bench-autosave-"))
         db_url = stack.enter_context(_lib.pg_database(DB_NAME))
-        # Production runs with Redis: sessions are read from it (cached_db), the broker takes
+        # Production runs with Redis: the broker takes
         # the debounced PDF pre-renders (no worker here: they just wait in the queue).
         redis_url = "" if args.no_redis else stack.enter_context(_lib.redis_server(tmp))
         env = _lib.app_env(

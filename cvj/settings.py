@@ -202,11 +202,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    # Sessions read from the shared cache (no SQL on a hot request such as autosave) and write
-    # through to the database, so "sign out everywhere" still finds and deletes them (it deletes
-    # through the engine, which drops the cached copy too). Only with a shared cache: with the
-    # per-process default cache a session ended in one worker would live on in another's.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions stay in the database (one indexed read a request): Django's cached_db engine
+    # turns a Redis outage into a 500 on every page (its load() re-fills the cache unguarded),
+    # and editing must go on with Redis down.
 
 # --- Live collaboration (Channels): Redis fans messages out across web processes and hosts;
 # the in-memory layer serves the embedded default (one process).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -226,7 +227,8 @@ def export_prerender_soon(*, journey_id: int) -> None:
         export_prerender.apply_async((journey_id,), countdown=PRERENDER_AFTER_S)
     except Exception:  # noqa: BLE001 - a missing pre-render must never fail a save
         logger.warning("Could not schedule a pre-render for journey %s", journey_id, exc_info=True)
-        cache.delete(_prerender_key(journey_id))
+        with contextlib.suppress(Exception):  # Redis itself may be what is down
+            cache.delete(_prerender_key(journey_id))
 
 
 def export_prerender(*, journey_id: int) -> str:
