@@ -119,3 +119,23 @@ def other_agency_journey(db):
 def celery_disabled(monkeypatch):
     """Requests queue exports without running them, as if no worker were listening."""
     monkeypatch.setattr("journeys.exports.export_enqueue", lambda *, export_id: False)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that flush the database (transactional and browser tests) run after the others,
+    as Django orders them: a flush also empties the migration-seeded stages and library that
+    ordinary tests rely on. pytest-django sorts before the e2e and judges folders mark their
+    tests, so the order is settled here, last (a stable sort keeps everything else in place).
+    """
+
+    def flushes(item: pytest.Item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        return bool(
+            (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+            or "transactional_db" in fixtures
+            or "live_server" in fixtures
+        )
+
+    items.sort(key=flushes)
