@@ -20,7 +20,7 @@ from journeys.models import (
 from journeys.services import offer_attach, tactic_add, tactic_remove
 from journeys.starters import builtin_starter
 from stages.models import Tactic
-from tests.factories import OfferFactory, make_journey
+from tests.factories import AgencyFactory, BusinessFactory, OfferFactory, make_journey
 from tests.journeys.editor_support import _entry, _library
 
 
@@ -113,3 +113,17 @@ def lead_magnet(journey) -> Offer:
 def sibling_journey(journey, strategist) -> Journey:
     """Another journey of the same agency: its tactics and offers are foreign to `journey`."""
     return make_journey(business=journey.business, owner=strategist.user, title="Sibling")
+
+
+# Fixtures shared by the set-up view tests (test_setup_*.py).
+
+
+@pytest.fixture
+def rival_business(db):
+    return BusinessFactory(agency=AgencyFactory(name="Rival"), name="Rival Plumbing")
+
+
+@pytest.fixture
+def logged_in_client_member(client, client_member):
+    client.force_login(client_member.user)
+    return client
