@@ -14,6 +14,19 @@ from django.urls import reverse
 from cvj.parsing import PlainTextModel
 from stages.models import Channel, Stage, Tactic
 
+from .choices import (  # noqa: F401 - re-exported: the vocabulary is part of the models' API
+    HORIZON_DAYS,
+    AwarenessLevel,
+    BillingPeriod,
+    BusinessKind,
+    ExportStatus,
+    JourneyStatus,
+    OfferKind,
+    PlanHorizon,
+    PlanOwner,
+    PlanStatus,
+)
+
 # Which offer kinds each stage may carry. Stages not listed take no offers.
 STAGE_OFFER_KINDS: dict[str, tuple[str, ...]] = {
     "subscribe": ("lead_magnet",),
@@ -31,11 +44,6 @@ STAGE_OFFER_HEADINGS: dict[str, tuple[str, str]] = {
 
 TEXT_SHORT = 200
 TEXT_LONG = 4000
-
-
-class BusinessKind(models.TextChoices):
-    B2C = "b2c", "B2C — sells to consumers"
-    B2B = "b2b", "B2B — sells to businesses"
 
 
 class Business(PlainTextModel):
@@ -60,13 +68,6 @@ class Business(PlainTextModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class AwarenessLevel(models.TextChoices):
-    UNAWARE = "unaware", "Unaware"
-    PROBLEM_AWARE = "problem_aware", "Problem-aware"
-    SOLUTION_AWARE = "solution_aware", "Solution-aware"
-    PRODUCT_AWARE = "product_aware", "Product-aware"
 
 
 class Persona(PlainTextModel):
@@ -111,24 +112,6 @@ class Persona(PlainTextModel):
         return self.name
 
 
-class OfferKind(models.TextChoices):
-    LEAD_MAGNET = "lead_magnet", "Lead magnet"
-    ENTRY_POINT = "entry_point", "Entry-point offer"
-    CORE = "core", "Core offer"
-    ASCENSION = "ascension", "Ascension offer"
-    REFERRAL = "referral", "Referral incentive"
-
-
-class BillingPeriod(models.TextChoices):
-    ONE_TIME = "one_time", "One-time"
-    PER_VISIT = "per_visit", "Per visit"
-    WEEKLY = "weekly", "Weekly"
-    BIWEEKLY = "biweekly", "Every two weeks"
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
-    YEARLY = "yearly", "Yearly"
-
-
 class Offer(PlainTextModel):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="offers")
     name = models.CharField(max_length=120)
@@ -162,12 +145,6 @@ class Offer(PlainTextModel):
         self.currency = (self.currency or "").upper()
         if len(self.currency) != 3 or not self.currency.isalpha():
             raise ValidationError({"currency": "Use a three-letter currency code, e.g. USD."})
-
-
-class JourneyStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_SESSION = "in_session", "In session"
-    FINAL = "final", "Final"
 
 
 class Journey(PlainTextModel):
@@ -282,27 +259,6 @@ class JourneyStage(PlainTextModel):
         return f"{self.journey} · {self.stage.name}"
 
 
-class PlanOwner(models.TextChoices):
-    AGENCY = "agency", "Agency"
-    CLIENT = "client", "Client"
-
-
-class PlanHorizon(models.TextChoices):
-    NOW = "now", "Now (30 days)"
-    NEXT = "next", "Next (60 days)"
-    LATER = "later", "Later (90 days)"
-
-
-HORIZON_DAYS = {"now": 30, "next": 60, "later": 90}
-
-
-class PlanStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    ON_HOLD = "on_hold", "On hold"
-
-
 MAX_PRIORITIES = 3
 
 
@@ -410,13 +366,6 @@ def offer_kind_phrase(kind: str) -> str:
     """ "a lead magnet", "an entry-point offer": the kind as the rules' messages say it."""
     label = OfferKind(kind).label.lower() if kind in OfferKind.values else kind
     return f"an {label}" if label[:1] in "aeiou" else f"a {label}"
-
-
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RENDERING = "rendering", "Rendering"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
 
 
 ACTIVE_EXPORT_STATUSES = (ExportStatus.QUEUED, ExportStatus.RENDERING)
@@ -562,61 +511,6 @@ class JourneyStarter(PlainTextModel):
         return self.name
 
 
-class LiveLink(PlainTextModel):
-    """A signed, expiring, revocable "Join live" link: the live read-only board for guests.
-
-    Like a share link, only a hash of the secret is stored; the signed URL carries the secret."""
-
-    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="live_links")
-    secret_hash = models.CharField(max_length=64, unique=True)
-    label = models.CharField(max_length=120, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"Live link for {self.journey}"
-
-
-class QuestionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ANSWERED = "answered", "Answered"
-    RESOLVED = "resolved", "Resolved"
-
-
-class Question(PlainTextModel):
-    """A guest's question or comment on a stage (or one of its tactics) during a live session."""
-
-    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="questions")
-    journey_stage = models.ForeignKey(
-        JourneyStage, on_delete=models.CASCADE, related_name="questions"
-    )
-    stage_tactic = models.ForeignKey(
-        StageTactic, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
-    )
-    live_link = models.ForeignKey(
-        LiveLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
-    )
-    author_name = models.CharField(max_length=80)
-    text = models.TextField(max_length=1000, validators=[MaxLengthValidator(1000)])
-    status = models.CharField(
-        max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
-    )
-    answer = models.TextField(
-        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        indexes = [models.Index(fields=["journey", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.author_name}: {self.text[:40]}"
+# The live session's models live with the rest of live collaboration; imported here so
+# Django registers them with this app.
+from .live.models import LiveLink, Question, QuestionStatus  # noqa: E402, F401

@@ -20,7 +20,8 @@ from journeys.models import (
 from journeys.services import offer_attach, tactic_add, tactic_remove
 from journeys.starters import builtin_starter
 from stages.models import Tactic
-from tests.factories import OfferFactory, make_journey
+from tests.factories import AgencyFactory, BusinessFactory, OfferFactory, make_journey
+from tests.journeys.editor_support import _entry, _library
 
 
 def entry(journey: Journey, slug: str) -> JourneyStage:
@@ -91,3 +92,38 @@ def rich_journey(business, strategist) -> Journey:
 @pytest.fixture
 def template_document() -> dict:
     return builtin_starter("local-service").document
+
+
+# Fixtures shared by the editor view tests (test_editor_*.py).
+
+
+@pytest.fixture
+def stage_tactic(journey) -> StageTactic:
+    """One library tactic in the journey's Aware stage."""
+    added, _ = tactic_add(journey_stage=_entry(journey, "aware"), tactic=_library("aware")[0])
+    return added
+
+
+@pytest.fixture
+def lead_magnet(journey) -> Offer:
+    return OfferFactory(business=journey.business, kind="lead_magnet", name="Free checklist")
+
+
+@pytest.fixture
+def sibling_journey(journey, strategist) -> Journey:
+    """Another journey of the same agency: its tactics and offers are foreign to `journey`."""
+    return make_journey(business=journey.business, owner=strategist.user, title="Sibling")
+
+
+# Fixtures shared by the set-up view tests (test_setup_*.py).
+
+
+@pytest.fixture
+def rival_business(db):
+    return BusinessFactory(agency=AgencyFactory(name="Rival"), name="Rival Plumbing")
+
+
+@pytest.fixture
+def logged_in_client_member(client, client_member):
+    client.force_login(client_member.user)
+    return client

@@ -1,0 +1,71 @@
+"""The live session's rows: guests' "Join live" links and their questions (app `journeys`)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+
+from cvj.parsing import PlainTextModel
+
+from ..models import TEXT_LONG, Journey, JourneyStage, StageTactic
+
+
+class LiveLink(PlainTextModel):
+    """A signed, expiring, revocable "Join live" link: the live read-only board for guests.
+
+    Like a share link, only a hash of the secret is stored; the signed URL carries the secret."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="live_links")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Live link for {self.journey}"
+
+
+class QuestionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Question(PlainTextModel):
+    """A guest's question or comment on a stage (or one of its tactics) during a live session."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="questions")
+    journey_stage = models.ForeignKey(
+        JourneyStage, on_delete=models.CASCADE, related_name="questions"
+    )
+    stage_tactic = models.ForeignKey(
+        StageTactic, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
+    )
+    live_link = models.ForeignKey(
+        LiveLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
+    )
+    author_name = models.CharField(max_length=80)
+    text = models.TextField(max_length=1000, validators=[MaxLengthValidator(1000)])
+    status = models.CharField(
+        max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
+    )
+    answer = models.TextField(
+        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["journey", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.text[:40]}"
