@@ -9,7 +9,6 @@ Processes are started in their own session and stopped by their own process-grou
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
 import platform
@@ -22,7 +21,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +32,6 @@ RESULTS = BENCH / "results"
 PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
-
-DEMO_PASSWORD = os.environ.get("CVJ_DEMO_PASSWORD", "cvj-demo-2026")
 
 
 def _ensure_venv() -> None:
@@ -497,84 +493,12 @@ def celery_worker(env: dict[str, str], logdir: Path, *, concurrency: int = 2) ->
 # --- HTTP
 
 
-@dataclass
-class Response:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-    def cookies(self) -> dict[str, str]:
-        found = {}
-        for name, value in self.headers:
-            if name.lower() == "set-cookie":
-                pair = value.split(";", 1)[0]
-                key, _, val = pair.partition("=")
-                found[key.strip()] = val.strip()
-        return found
-
-
-def http_request(
-    base: str,
-    method: str,
-    path: str,
-    *,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-    timeout: float = 30,
-) -> Response:
-    host, port = base.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        resp = conn.getresponse()
-        return Response(resp.status, resp.getheaders(), resp.read())
-    finally:
-        conn.close()
-
-
-def http_get(base: str, path: str, headers: dict[str, str] | None = None) -> Response:
-    return http_request(base, "GET", path, headers=headers)
-
-
-@dataclass
-class Session:
-    """A logged-in browser, as cookie + CSRF headers (cookies are Secure in production, so a
-    plain-http client must send them by hand — exactly what wrk and the load generator do)."""
-
-    sessionid: str
-    csrftoken: str
-
-    @property
-    def cookie(self) -> str:
-        return f"sessionid={self.sessionid}; csrftoken={self.csrftoken}"
-
-    def headers(self, **extra: str) -> dict[str, str]:
-        return {"Cookie": self.cookie, "X-CSRFToken": self.csrftoken, **extra}
-
-
-def http_login(base: str, username: str, password: str = DEMO_PASSWORD) -> Session:
-    """Sign in through the real /login/ form post. The CSRF cookie is minted client-side (any
-    32-character token is a valid secret), which spares a GET of the login page — that page
-    needs collectstatic's manifest in production mode, and nothing here serves static files."""
-    from urllib.parse import urlencode
-
-    token = secrets.token_hex(16)  # 32 characters, alphanumeric
-    form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
-    resp = http_request(
-        base,
-        "POST",
-        "/login/",
-        body=form.encode(),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={token}",
-        },
-    )
-    cookies = resp.cookies()
-    if resp.status != 302 or "sessionid" not in cookies:
-        raise RuntimeError(f"log-in as {username} failed: HTTP {resp.status}\n{resp.text[:500]}")
-    return Session(sessionid=cookies["sessionid"], csrftoken=cookies.get("csrftoken", token))
+# The HTTP client lives in _http.py; the scripts reach it through this module as before.
+from _http import (  # noqa: E402, F401
+    DEMO_PASSWORD,
+    Response,
+    Session,
+    http_get,
+    http_login,
+    http_request,
+)
