@@ -138,4 +138,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             or "live_server" in fixtures
         )
 
-    items.sort(key=flushes)
+    def in_browser(item: pytest.Item) -> bool:
+        # Playwright's sync API leaves an event loop in the main thread; async tests (the
+        # WebSocket consumers) must run before it, so browser tests come last of all.
+        return item.get_closest_marker("e2e") is not None or "page" in getattr(
+            item, "fixturenames", ()
+        )
+
+    items.sort(key=lambda item: (flushes(item), in_browser(item)))
