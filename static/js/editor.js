@@ -740,14 +740,15 @@
   });
   function afterSwap(event) {
     // `autofocus` in swapped content means "the focus goes here after this swap" — if the swap
-    // took the focus away. htmx would focus it 20 ms later whatever the user did meanwhile.
+    // took the focus away. htmx would focus it at settle, whatever the user did meanwhile.
     document.querySelectorAll("#editor [autofocus]").forEach(function (el) {
       el.removeAttribute("autofocus");
       el.setAttribute("data-focus-after-swap", "");
     });
     settleGuards(event.type === "htmx:oobAfterSwap");
-    // Bind the new fields now, not at htmx's settle 20 ms later: a keystroke in between would
-    // otherwise be taken for the saved text, or overwritten.
+    // Bind the new fields now, before htmx's settle: a keystroke in between would otherwise be
+    // taken for the saved text, or overwritten. (base.html sets the settle delay to 0 so that
+    // swapped-in forms are wired by htmx in the same task: a press before would reload the page.)
     const xhr = event.detail && event.detail.xhr;
     renderSentAt = (xhr && xhr.cvjSentAt) || 0;
     bindAll(document);

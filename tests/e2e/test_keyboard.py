@@ -159,3 +159,37 @@ def test_a_stage_takes_six_keystrokes_besides_the_text(signed_in: Page, editor, 
     assert stage.offers.count() == 1
     keystrokes = sum(1 for kind, _ in STAGE_BY_KEYBOARD if kind == "key")
     assert keystrokes == 6 <= 8
+
+
+def test_a_control_pressed_the_moment_it_is_swapped_in_is_handled_in_place(
+    signed_in: Page, editor, journey
+) -> None:
+    # A fast keyboard user presses Enter on "Undo" the instant it appears. htmx wires swapped
+    # content only when it settles; a press before that would submit the form natively and
+    # reload the whole page, dropping the focus (seen as a flaky "focus lost after Undo").
+    page = signed_in
+    ed = editor(page).open(journey, "subscribe")
+    page.keyboard.press("Alt+KeyT")
+    page.keyboard.type("Quiz: which sofa fabric sheds least")
+    page.keyboard.press("Enter")
+    expect(ed.tactics).to_have_count(1)
+    page.evaluate(
+        """() => {
+          window.cvjSamePage = true;
+          document.body.addEventListener("htmx:afterSwap", function once() {
+            const undo = document.querySelector(".undo-bar button");
+            if (!undo) return;
+            document.body.removeEventListener("htmx:afterSwap", once);
+            // Still within the task that swapped the Undo bar in.
+            queueMicrotask(() => { window.cvjUndoPressed = true; undo.click(); });
+          });
+        }"""
+    )
+    page.get_by_role("button", name="Remove Quiz: which sofa fabric sheds least").click()
+    page.wait_for_function("() => window.cvjUndoPressed === true || window.cvjSamePage !== true")
+    expect(page.locator(".undo-bar")).to_have_count(0)
+    expect(ed.tactics).to_have_count(1)
+    remove = page.get_by_role("button", name="Remove Quiz: which sofa fabric sheds least")
+    expect(remove).to_be_focused()  # restored by the Undo, focus back on its Remove
+    assert page.evaluate("window.cvjSamePage") is True  # no page load happened
+    assert StageTactic.objects.filter(journey_stage__journey=journey).count() == 1
