@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -352,17 +354,28 @@ def tactic_move_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> HttpR
     )
 
 
-@login_required
-@require_POST
-def tactic_reorder_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+def _reorder(
+    request: HtmxHttpRequest,
+    pk: int,
+    slug: str,
+    section: str,
+    reorder: Callable[..., None],
+) -> HttpResponse:
+    """A drag-and-drop reorder of a stage's tactics or offers: the ids in their new order."""
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
     try:
         ids = ids_or_invalid(request.POST.getlist("order"))
-        tactic_reorder(journey_stage=entry, ordered_ids=ids)
+        reorder(journey_stage=entry, ordered_ids=ids)
     except ValidationError as error:
-        return _error_response(request, journey, slug, "tactics", error)
-    return _stage_section(request, journey, slug, "tactics")
+        return _error_response(request, journey, slug, section, error)
+    return _stage_section(request, journey, slug, section)
+
+
+@login_required
+@require_POST
+def tactic_reorder_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
+    return _reorder(request, pk, slug, "tactics", tactic_reorder)
 
 
 @login_required
@@ -437,20 +450,20 @@ def offer_move_view(request: HtmxHttpRequest, pk: int, stage_offer_pk: int) -> H
     stage_offer = get_stage_offer(journey, stage_offer_pk)
     direction = "up" if request.POST.get("direction") == "up" else "down"
     offer_move(stage_offer=stage_offer, direction=direction)
-    return _stage_section(request, journey, stage_offer.journey_stage.stage.slug, "offers")
+    return _stage_section(
+        request,
+        journey,
+        stage_offer.journey_stage.stage.slug,
+        "offers",
+        focus_offer_pk=stage_offer.pk,
+        focus_dir=direction,
+    )
 
 
 @login_required
 @require_POST
 def offer_reorder_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
-    journey = get_journey_for(request.user, pk, edit=True)
-    entry = get_journey_stage(journey, slug)
-    try:
-        ids = ids_or_invalid(request.POST.getlist("order"))
-        offer_reorder(journey_stage=entry, ordered_ids=ids)
-    except ValidationError as error:
-        return _error_response(request, journey, slug, "offers", error)
-    return _stage_section(request, journey, slug, "offers")
+    return _reorder(request, pk, slug, "offers", offer_reorder)
 
 
 @login_required

@@ -716,10 +716,17 @@
     const region = (guard.targetId && document.getElementById(guard.targetId)) || null;
     const same = guard.focusId && document.getElementById(guard.focusId);
     let el = same && !same.disabled ? same : null;
-    if (!el) el = region && region.querySelector("[data-focus-after-swap]:not([disabled])");
+    if (!el && region) {
+      el = region.querySelector("[data-focus-after-swap]");
+      // A move that reached the top (or bottom) disabled its own button: the other one is next.
+      if (el && el.disabled) el = el.closest("li") && el.closest("li").querySelector("[data-move]:not([disabled])");
+    }
     if (!el && region && FOCUS_FALLBACK[region.id]) el = document.querySelector(FOCUS_FALLBACK[region.id]);
     if (!el) el = document.querySelector("#stage-panel [data-focus-after-swap]:not([disabled])");
-    if (el) el.focus({ preventScroll: false });
+    if (el) {
+      el.focus({ preventScroll: false });
+      el.removeAttribute("data-focus-after-swap"); // it meant "after this swap" only
+    }
   }
 
   // Where the focus was when a request started: disabling a clicked button during the request

@@ -147,6 +147,8 @@ def test_a_tactic_is_added_and_reordered_inside_its_column(page: Page, login, de
     expect(column.locator(".board-tactic-name").nth(len(before) - 1)).to_have_text(
         "Thank-you postcard"
     )
+    # The focus stays with the tactic moved, for the next press.
+    expect(column.get_by_role("button", name="Move Thank-you postcard up")).to_be_focused()
     names = [t.name for t in demo.stages.get(stage__slug="excite").tactics.all()]
     assert names == [*before[:-1], "Thank-you postcard", before[-1]]
 

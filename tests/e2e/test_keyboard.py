@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from journeys.models import StageOffer, StageTactic
+from journeys.services import offer_attach, tactic_add
 from tests.factories import OfferFactory, make_journey
 
 
@@ -193,3 +194,30 @@ def test_a_control_pressed_the_moment_it_is_swapped_in_is_handled_in_place(
     expect(remove).to_be_focused()  # restored by the Undo, focus back on its Remove
     assert page.evaluate("window.cvjSamePage") is True  # no page load happened
     assert StageTactic.objects.filter(journey_stage__journey=journey).count() == 1
+
+
+def test_moving_by_keyboard_keeps_the_focus_on_the_item_moved(
+    signed_in: Page, editor, journey
+) -> None:
+    subscribe = journey.stages.get(stage__slug="subscribe")
+    for offer in journey.business.offers.filter(kind="lead_magnet").order_by("name"):
+        offer_attach(journey_stage=subscribe, offer=offer)
+    for name in ("Quiz", "Webinar"):
+        tactic_add(journey_stage=subscribe, custom_name=name)
+    page = signed_in
+    ed = editor(page).open(journey, "subscribe")
+
+    for kind, first, second in (
+        ("offers", "Pet-hair checklist", "Sofa care guide"),
+        ("tactics", "Quiz", "Webinar"),
+    ):
+        names = (ed.offers if kind == "offers" else ed.tactics).locator(".tactic-name")
+        expect(names).to_have_text([first, second])
+        page.get_by_role("button", name=f"Move {second} up").focus()
+        page.keyboard.press("Enter")
+        expect(names).to_have_text([second, first])
+        # At the top its "up" is disabled: the focus is on its "down", not lost to the page.
+        expect(page.get_by_role("button", name=f"Move {second} down")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(names).to_have_text([first, second])
+        expect(page.get_by_role("button", name=f"Move {second} up")).to_be_focused()
