@@ -199,7 +199,12 @@
   syncViewSwitch();
   if (present) {
     show(present.dataset.slide, false);
-    if (document.fonts && document.fonts.ready) document.fonts.ready.then(fitAll);
+    if (document.fonts && document.fonts.ready) {
+      document.fonts.ready.then(fitAll);
+      // `ready` can resolve before the page has asked for its web fonts; each weight of Inter
+      // that arrives later changes the metrics (font-display: swap), so fit again.
+      document.fonts.addEventListener("loadingdone", fitAll);
+    }
   }
   window.cvjBoard = { fit: fitAll, show: show };
 })();
