@@ -140,6 +140,7 @@ def field_save(
     new_text = field_text(parsed)
     expected = _parse_quietly(model_field, base, row)
     is_text = isinstance(model_field, models.CharField | models.TextField)
+    change = ({"key": f"{live_field_key(row)}.{field}", "value": new_text},)  # for the live view
     # The common case in one statement: write WHERE the stored value is still `base`
     # (stored == base → write). Equal in SQL implies equal as text, so a match is always a
     # rightful save; no match (unchanged, a conflict, or text that only compares equal after
@@ -156,9 +157,9 @@ def field_save(
             journey_id=journey_id,
             version=journey_version,
             parts=_field_parts(field_text(expected), new_text),
-            fields=({"key": f"{live_field_key(row)}.{field}", "value": new_text},),
+            fields=change,
         )
-        _after_save(journey_id, journey_version)
+        _after_save(journey_id)
         return FieldSave(status="saved", value=new_text)
     with transaction.atomic():
         locked = model._base_manager.select_for_update().get(pk=row.pk)
@@ -174,7 +175,6 @@ def field_save(
             update_fields.append("version")
         if hasattr(locked, "updated_at"):
             update_fields.append("updated_at")
-        change = ({"key": f"{live_field_key(row)}.{field}", "value": new_text},)
         if model is Journey:  # the journey row is its own version
             locked.version += 1  # exact: the row is locked
             locked.save(update_fields=[*update_fields, "version"])
@@ -187,7 +187,7 @@ def field_save(
         else:
             locked.save(update_fields=update_fields)
             _bump_journey(journey_id, parts=_field_parts(stored, new_text), fields=change)
-        _after_save(journey_id, None)
+        _after_save(journey_id)
     return FieldSave(status="saved", value=new_text)
 
 
@@ -197,10 +197,9 @@ def _field_parts(before: str, after: str) -> tuple[str, ...]:
     return ("insights", "rail") if (before == "") != (after == "") else ("insights",)
 
 
-def _after_save(journey_id: int, journey_version: int | None) -> None:
+def _after_save(journey_id: int) -> None:
     """After commit, no SQL: schedule the debounced PDF pre-render (a cache key + a message).
-    (journey_version: the journey's new version when the one-statement path knew it from
-    RETURNING, else None; the live broadcast is sent by the save itself.)"""
+    (The live broadcast is sent by the save itself.)"""
     transaction.on_commit(lambda: export_prerender_soon(journey_id=journey_id))
 
 

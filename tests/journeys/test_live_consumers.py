@@ -239,3 +239,29 @@ def test_the_snapshot_lists_open_and_resolved_questions(journey, strategist):
         ("Lee", "open", ""),
     ]
     assert JourneySnapshot.from_json(snapshot.to_json()).questions == snapshot.questions
+
+
+def test_rapid_saves_arrive_all_and_in_order(journey, strategist):
+    # A fast typist's saves are broadcast from the sender thread: none lost, none reordered.
+    cookie = _cookie_for(strategist.user)
+    entry = JourneyStage.objects.select_related("stage").get(journey=journey, stage__slug="excite")
+
+    def type_fast() -> None:
+        base = ""
+        for n in range(1, 21):
+            value = "Wow" + "!" * n
+            field_save(row=entry, field="goal", value=value, base=base, journey_id=journey.pk)
+            base = value
+
+    async def scenario() -> list[dict]:
+        communicator = _communicator(journey.pk, cookie=cookie)
+        assert (await _connect(communicator))[0]
+        await _next(communicator, "live.hello")
+        await sync_to_async(type_fast)()
+        changes = [await _next(communicator, "journey.changed") for _ in range(20)]
+        await communicator.disconnect()
+        return changes
+
+    changes = async_to_sync(scenario)()
+    assert [c["version"] for c in changes] == list(range(journey.version + 1, journey.version + 21))
+    assert changes[-1]["fields"] == [{"key": "stage:excite.goal", "value": "Wow" + "!" * 20}]
