@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
@@ -28,14 +30,17 @@ from ..models import Journey, JourneyStage, StageTactic
 from ..services import AUTOSAVE_FIELDS, field_text
 from .broadcast import actor_for, group_name, initials
 from .guests import LiveLinkError, live_link_resolve
-from .presence import (
-    follow_state,
-    presence_touch,
-    set_follow_state,
-)
-from .presence import (
-    presence_leave as roster_leave,
-)
+from .presence import follow_state, presence_join, presence_touch, roster_recent, set_follow_state
+from .presence import presence_leave as roster_leave
+
+
+def _off_thread(func: Any) -> Any:
+    """Cache-only work (presence, follow): the default thread pool, not the one thread that
+    serializes database work and sync views — a crowd's heartbeats must not queue a save."""
+    return sync_to_async(func, thread_sensitive=False)
+
+
+ROSTER_EVERY = 3  # heartbeats between full rosters (heals a missed join or leave)
 
 logger = logging.getLogger("cvj.live")
 
@@ -136,13 +141,15 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             "role": self.viewer.role,
             "guest": self.viewer.guest,
             "stage": "",
+            "since": time.time(),
         }
+        self.beats = 0
         version = await database_sync_to_async(
             lambda: (
                 Journey.objects.filter(pk=self.journey_id).values_list("version", flat=True).first()
             )
         )()
-        current = await database_sync_to_async(presence_touch)(self.journey_id, self.entry)
+        current = await _off_thread(presence_join)(self.journey_id, self.entry)
         await self.send_json(
             {
                 "type": "live.hello",
@@ -150,7 +157,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
                 "you": self.entry,
                 "can_edit": self.viewer.can_edit,
                 "presence": current,
-                "follow": await database_sync_to_async(follow_state)(self.journey_id),
+                "follow": await _off_thread(follow_state)(self.journey_id),
             }
         )
         await self._to_group({"type": "presence.update", "entry": self.entry})
@@ -158,11 +165,11 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.viewer is None:
             return
-        await database_sync_to_async(roster_leave)(self.journey_id, self.entry["id"])
+        await _off_thread(roster_leave)(self.journey_id, self.entry["id"])
         await self._to_group({"type": "presence.leave", "id": self.entry["id"]})
-        leading = await database_sync_to_async(follow_state)(self.journey_id)
+        leading = await _off_thread(follow_state)(self.journey_id)
         if leading and leading.get("id") == self.entry["id"]:  # the presenter left
-            await database_sync_to_async(set_follow_state)(self.journey_id, None)
+            await _off_thread(set_follow_state)(self.journey_id, None)
             await self._to_group({"type": "live.follow", "follow": None})
         try:
             await asyncio.wait_for(
@@ -192,11 +199,14 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
                 name = " ".join(content["name"].split())[:60]
                 if name:
                     self.entry["name"], self.entry["initials"] = name, initials(name)
-            current = await database_sync_to_async(presence_touch)(self.journey_id, self.entry)
+            await _off_thread(presence_touch)(self.journey_id, self.entry)
             if kind == "stage":
                 await self._to_group({"type": "presence.update", "entry": self.entry})
             else:
-                await self.send_json({"type": "presence.roster", "presence": current})
+                self.beats += 1
+                if self.beats % ROSTER_EVERY == 0:
+                    current = await _off_thread(roster_recent)(self.journey_id)
+                    await self.send_json({"type": "presence.roster", "presence": current})
         elif kind == "since":
             since = content.get("version")
             if isinstance(since, int):
@@ -222,7 +232,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
                     else None,
                     "view": str(content.get("view", ""))[:20],
                 }
-            await database_sync_to_async(set_follow_state)(self.journey_id, state)
+            await _off_thread(set_follow_state)(self.journey_id, state)
             await self._to_group({"type": "live.follow", "follow": state})
 
     # Group events, passed through to the page as they are.

@@ -1,9 +1,11 @@
 """Who is in a journey right now: ephemeral, in the cache with a TTL, never in the database.
 
-Each connection keeps its entry fresh with a heartbeat (~10 s); an entry not refreshed within
-STALE_SECONDS is gone, so a browser that vanished without closing its socket drops off too.
-The roster is one cache value per journey; a lost update between two racing writers heals at
-the next heartbeat. A dead cache means an empty roster, never an error.
+Each connection has its own cache entry, written by its heartbeat (~10 s) with a TTL of
+STALE_SECONDS, so a browser that vanished without closing its socket drops off by itself and a
+heartbeat costs one small write whatever the crowd. A per-journey index of connection ids is
+rewritten only when someone joins or leaves; ids whose entry has expired are pruned there.
+A lost update between two racing joins heals at that connection's next heartbeat. A dead cache
+means an empty roster, never an error.
 """
 
 from __future__ import annotations
@@ -18,50 +20,91 @@ logger = logging.getLogger("cvj.live")
 
 HEARTBEAT_SECONDS = 10
 STALE_SECONDS = 25
-ROSTER_TTL = 120
+INDEX_TTL = 3 * 3600
 
 
-def _key(journey_id: int) -> str:
+def _index_key(journey_id: int) -> str:
     return f"cvj-live:roster:{journey_id}"
 
 
-def _fresh(roster: dict[str, dict[str, Any]], now: float) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in roster.items() if now - v.get("seen", 0) < STALE_SECONDS}
+def _entry_key(journey_id: int, connection_id: str) -> str:
+    return f"cvj-live:here:{journey_id}:{connection_id}"
+
+
+def _read(journey_id: int) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    ids = cache.get(_index_key(journey_id)) or []
+    found = cache.get_many([_entry_key(journey_id, i) for i in ids]) if ids else {}
+    entries = {
+        i: found[_entry_key(journey_id, i)] for i in ids if _entry_key(journey_id, i) in found
+    }
+    return ids, entries
+
+
+def _sorted(entries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(entries.values(), key=lambda e: e.get("since", 0))
 
 
 def roster(journey_id: int) -> list[dict[str, Any]]:
     try:
-        current = cache.get(_key(journey_id)) or {}
+        return _sorted(_read(journey_id)[1])
     except Exception:  # noqa: BLE001 - presence is a nicety; the cache may be down
         logger.warning("live: presence cache unavailable", exc_info=True)
         return []
-    return sorted(_fresh(current, time.time()).values(), key=lambda e: e.get("since", 0))
 
 
-def presence_touch(journey_id: int, entry: dict[str, Any]) -> list[dict[str, Any]]:
-    """Add or refresh one connection's entry; returns the fresh roster."""
-    now = time.time()
+_recent: dict[int, tuple[float, list[dict[str, Any]]]] = {}
+
+
+def roster_recent(journey_id: int, max_age: float = 2.0) -> list[dict[str, Any]]:
+    """The roster as read by this process at most `max_age` seconds ago: a crowd's heartbeats
+    arrive in bursts, and each would otherwise read every entry (O(N²) per burst)."""
+    now = time.monotonic()
+    cached = _recent.get(journey_id)
+    if cached is not None and now - cached[0] < max_age:
+        return cached[1]
+    current = roster(journey_id)
+    _recent[journey_id] = (now, current)
+    if len(_recent) > 1000:  # journeys long closed
+        for key in [k for k, (at, _) in _recent.items() if now - at >= max_age]:
+            _recent.pop(key, None)
+    return current
+
+
+def presence_join(journey_id: int, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """Add a connection (its entry must carry `since`); returns the fresh roster."""
     try:
-        current = _fresh(cache.get(_key(journey_id)) or {}, now)
-        previous = current.get(entry["id"], {})
-        current[entry["id"]] = {
-            **previous,
-            **entry,
-            "seen": now,
-            "since": previous.get("since", now),
-        }
-        cache.set(_key(journey_id), current, ROSTER_TTL)
+        cache.set(
+            _entry_key(journey_id, entry["id"]), {**entry, "seen": time.time()}, STALE_SECONDS
+        )
+        ids, entries = _read(journey_id)
+        entries[entry["id"]] = entry
+        cache.set(
+            _index_key(journey_id),
+            [i for i in ids if i in entries and i != entry["id"]] + [entry["id"]],
+            INDEX_TTL,
+        )
     except Exception:  # noqa: BLE001
         logger.warning("live: presence cache unavailable", exc_info=True)
         return [entry]
-    return sorted(current.values(), key=lambda e: e.get("since", 0))
+    return _sorted(entries)
+
+
+def presence_touch(journey_id: int, entry: dict[str, Any]) -> None:
+    """A heartbeat: keep this connection's entry (and its stage and name) fresh. O(1)."""
+    try:
+        cache.set(
+            _entry_key(journey_id, entry["id"]), {**entry, "seen": time.time()}, STALE_SECONDS
+        )
+    except Exception:  # noqa: BLE001
+        logger.warning("live: presence cache unavailable", exc_info=True)
 
 
 def presence_leave(journey_id: int, connection_id: str) -> None:
     try:
-        current = cache.get(_key(journey_id)) or {}
-        if current.pop(connection_id, None) is not None:
-            cache.set(_key(journey_id), current, ROSTER_TTL)
+        cache.delete(_entry_key(journey_id, connection_id))
+        ids, entries = _read(journey_id)
+        if connection_id in ids:
+            cache.set(_index_key(journey_id), [i for i in ids if i in entries], INDEX_TTL)
     except Exception:  # noqa: BLE001
         logger.warning("live: presence cache unavailable", exc_info=True)
 
