@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -48,6 +49,8 @@ FIELD_KEY = re.compile(r"^(journey|stage:[a-z]+|tactic:\d+)\.[a-z_]{1,40}$")
 STAGE_SLUG = re.compile(r"^[a-z]{1,20}$")
 EDIT_MESSAGES = {"typing", "follow"}
 REFUSED = 4403
+RECONNECT = 4000  # the page reconnects at once (its rights changed)
+RECHECK_EVERY = 3  # heartbeats between checks that the viewer may still watch (~30 s)
 
 
 @dataclass
@@ -57,10 +60,13 @@ class Viewer:
     role: str
     can_edit: bool
     guest: bool
+    link_id: int | None = None
 
 
 @database_sync_to_async
-def _authorize(scope: dict[str, Any], journey_id: int) -> Viewer | None:
+def _authorize(scope: dict[str, Any], journey_id: int, *, fresh: bool = False) -> Viewer | None:
+    """Who may watch this journey, from the link or the signed-in user; None = refused.
+    (`fresh`: checked again on an open socket, so nothing is taken from the connect.)"""
     token = parse_qs(scope.get("query_string", b"").decode()).get("token", [""])[0]
     if token:
         try:
@@ -69,10 +75,20 @@ def _authorize(scope: dict[str, Any], journey_id: int) -> Viewer | None:
             return None
         if link.journey_id != journey_id:
             return None
-        return Viewer(user_id=None, name="Guest", role="Guest", can_edit=False, guest=True)
+        return Viewer(
+            user_id=None, name="Guest", role="Guest", can_edit=False, guest=True, link_id=link.pk
+        )
     user = scope.get("user")
     if user is None or not user.is_authenticated:
         return None
+    if fresh:  # the user as of now: deactivated, or signed out everywhere, since connecting
+        session = scope.get("session")
+        key = getattr(session, "session_key", None)
+        if not key or not session.exists(key):
+            return None
+        user = get_user_model()._default_manager.filter(pk=user.pk, is_active=True).first()
+        if user is None:
+            return None
     try:
         get_journey_for(user, journey_id, lean=True)
     except (Http404, PermissionDenied):
@@ -204,6 +220,8 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
                 await self._to_group({"type": "presence.update", "entry": self.entry})
             else:
                 self.beats += 1
+                if self.beats % RECHECK_EVERY == 0 and not await self._still_allowed():
+                    return
                 if self.beats % ROSTER_EVERY == 0:
                     current = await _off_thread(roster_recent)(self.journey_id)
                     await self.send_json({"type": "presence.roster", "presence": current})
@@ -234,6 +252,33 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
                 }
             await _off_thread(set_follow_state)(self.journey_id, state)
             await self._to_group({"type": "live.follow", "follow": state})
+
+    async def _still_allowed(self) -> bool:
+        """The right to watch is checked again on an open socket: a member removed, a journey
+        no longer shared, a user deactivated or signed out everywhere is disconnected; a
+        changed editing right reconnects with the new one."""
+        now = await _authorize(self.scope, self.journey_id, fresh=True)
+        if now is None:
+            await self._refuse()
+            return False
+        if self.viewer is not None and now.can_edit != self.viewer.can_edit:
+            await self.close(code=RECONNECT)
+            return False
+        return True
+
+    async def _refuse(self) -> None:
+        await self.close(code=REFUSED)
+        # No more group messages for this socket, even before the disconnect arrives.
+        try:
+            await asyncio.wait_for(
+                self.channel_layer.group_discard(self.group, self.channel_name), 2
+            )
+        except Exception:  # noqa: BLE001
+            logger.info("live: could not leave the group (layer down)")
+
+    async def live_revoked(self, event: dict[str, Any]) -> None:
+        if self.viewer is not None and self.viewer.link_id == event.get("link"):
+            await self._refuse()
 
     # Group events, passed through to the page as they are.
     async def journey_changed(self, event: dict[str, Any]) -> None:

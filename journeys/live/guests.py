@@ -28,7 +28,7 @@ from ..models import (
     QuestionStatus,
     StageTactic,
 )
-from .broadcast import journey_changed
+from .broadcast import journey_changed, send_to_journey
 
 LIVE_SALT = "cvj.live-link"
 LIVE_MAX_DAYS = 7
@@ -77,8 +77,13 @@ def live_link_resolve(token: str) -> LiveLink:
     return link
 
 
+@transaction.atomic
 def live_link_revoke(*, link: LiveLink) -> None:
+    """Switch the link off; guests connected through it are disconnected at once."""
     LiveLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    transaction.on_commit(
+        lambda: send_to_journey(link.journey_id, {"type": "live.revoked", "link": link.pk})
+    )
 
 
 def _journey_version(journey_id: int) -> int:

@@ -265,3 +265,72 @@ def test_rapid_saves_arrive_all_and_in_order(journey, strategist):
     changes = async_to_sync(scenario)()
     assert [c["version"] for c in changes] == list(range(journey.version + 1, journey.version + 21))
     assert changes[-1]["fields"] == [{"key": "stage:excite.goal", "value": "Wow" + "!" * 20}]
+
+
+async def _closed_with(communicator: WebsocketCommunicator, timeout: float = 5) -> int | None:
+    """The close code the server sent, skipping other messages; None if it stayed open (the
+    test communicator then cancels the app: use only where a close is expected)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            output = await communicator.receive_output(timeout=left)
+        except TimeoutError:
+            return None
+        if output["type"] == "websocket.close":
+            return output.get("code")
+    return None
+
+
+def test_revoking_a_live_link_disconnects_its_guests_at_once(journey, strategist):
+    link, token = live_link_create(journey=journey, user=strategist.user)
+    _other_link, other_token = live_link_create(journey=journey, user=strategist.user)
+
+    async def scenario() -> tuple[int | None, int | None]:
+        revoked = _communicator(journey.pk, query="token=" + token)
+        kept = _communicator(journey.pk, query="token=" + other_token)
+        assert (await _connect(revoked))[0] and (await _connect(kept))[0]
+        await _next(revoked, "live.hello")
+        await _next(kept, "live.hello")
+        await sync_to_async(live_link_revoke)(link=link)
+        code = await _closed_with(revoked)
+        # The other link's guests stay: their socket still answers.
+        await kept.send_json_to({"type": "since", "version": journey.version})
+        answer = await _next(kept, "journey.catchup")
+        await kept.disconnect()
+        return code, answer
+
+    code, answer = async_to_sync(scenario)()
+    assert code == 4403  # live.js shows "the link may have been switched off" and stops
+    assert answer["version"] == journey.version
+
+
+def test_an_open_socket_is_dropped_once_the_viewer_may_no_longer_watch(
+    journey, client_member, strategist
+):
+    journey.shared_with_client = True
+    journey.save()
+    client_cookie = _cookie_for(client_member.user)
+    editor_client = Client()
+    editor_client.force_login(strategist.user)
+    editor_cookie = f"sessionid={editor_client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    async def heartbeats_until_closed(communicator: WebsocketCommunicator) -> int | None:
+        for _ in range(3):
+            await communicator.send_json_to({"type": "heartbeat", "stage": ""})
+        return await _closed_with(communicator)
+
+    async def scenario() -> tuple[int | None, int | None]:
+        client = _communicator(journey.pk, cookie=client_cookie)
+        editor = _communicator(journey.pk, cookie=editor_cookie.encode())
+        assert (await _connect(client))[0] and (await _connect(editor))[0]
+        await _next(client, "live.hello")
+        await _next(editor, "live.hello")
+        # The journey is taken back to draft; the strategist signs out everywhere.
+        journey.shared_with_client = False
+        await sync_to_async(journey.save)()
+        await sync_to_async(editor_client.post)("/logout/everywhere/")
+        return await heartbeats_until_closed(client), await heartbeats_until_closed(editor)
+
+    client_code, editor_code = async_to_sync(scenario)()
+    assert client_code == 4403
+    assert editor_code == 4403
