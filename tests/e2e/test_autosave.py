@@ -352,8 +352,8 @@ def test_a_refused_save_is_final_and_shown_on_the_field(
     page_5xx_allowed: Page, editor, journey, status, content_type, body, shown
 ):
     signed_in = page_5xx_allowed
+    sent = answer_autosave(signed_in, [(status, content_type, body)] * 5)  # before any script
     ed = editor(signed_in).open(journey)
-    sent = answer_autosave(signed_in, [(status, content_type, body)] * 5)
     ed.field("notes").fill("Refused text")  # one edit, one save
     error = ed.box("notes").locator(".field-error")
     expect(error).to_contain_text(shown)
@@ -378,8 +378,8 @@ def test_a_server_that_says_try_again_is_retried_until_it_saves(
     page_5xx_allowed: Page, editor, journey, status
 ):
     signed_in = page_5xx_allowed
-    ed = editor(signed_in).open(journey)
     sent = answer_autosave(signed_in, [(status, "text/html", "<h1>Busy</h1>")] * 2)
+    ed = editor(signed_in).open(journey)
     ed.field("notes").fill("Saved on the third try")
     expect(ed.field_state("notes")).to_have_text("Offline — will retry")
     expect(ed.field_state("notes")).to_have_text(re.compile(r"^Saved \d"), timeout=8_000)
