@@ -346,3 +346,22 @@ def test_client_membership_with_own_business_validates(agency, business):
     membership.full_clean()
     membership.save()
     assert membership.can_edit is False
+
+
+@pytest.mark.django_db
+def test_trigram_indexes_write_through_so_no_save_flushes_a_pending_list() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname LIKE %s", ["journeys_%_trgm"]
+        )
+        options = dict(cursor.fetchall())
+    assert set(options) == {
+        "journeys_journey_title_trgm",
+        "journeys_business_name_trgm",
+        "journeys_business_industry_trgm",
+    }
+    assert all(value == ["fastupdate=off"] for value in options.values()), options
