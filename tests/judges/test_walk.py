@@ -40,6 +40,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from journeys.live.guests import live_link_create
 from journeys.models import Business, Export, ExportStatus, Journey, JourneyStage
 from journeys.sharing import share_link_create
 from tests.e2e.test_live import start_daphne
@@ -64,6 +65,7 @@ class Demo:
     journey: Journey
     business: Business
     share_token: str
+    live_token: str = ""
     ids: dict[str, int] = field(default_factory=dict)
 
     def url(self, template: str) -> str:
@@ -73,6 +75,7 @@ class Demo:
             persona=self.ids["persona"],
             offer=self.ids["offer"],
             token=self.share_token,
+            live=self.live_token,
         )
 
 
@@ -183,6 +186,7 @@ WALK: list[Stop] = [
     Stop("password-reset", "/password-reset/", roles=ANONYMOUS, main=FIRST_FIELD),
     Stop("share-page", "/s/{token}/", roles=ANONYMOUS, main="h1"),
     Stop("share-invalid", "/s/not-a-real-link/", roles=ANONYMOUS, main="h1"),
+    Stop("live-guest", "/l/{live}/", roles=ANONYMOUS, main="h1"),
     Stop("not-found", "/no-such-page/", roles=ANONYMOUS | EVERYONE, main="h1"),
     # Everyone signed in
     Stop("home", "/", roles=EVERYONE, main="h1"),
@@ -202,6 +206,7 @@ WALK: list[Stop] = [
     Stop("library-stage", "/library/stages/convert/", main="h1"),
     Stop("library-import", "/library/import/", roles=frozenset({"admin"}), main=FIRST_FIELD),
     Stop("versions", "/journeys/{journey}/versions/", main="h1"),
+    Stop("plan", "/journeys/{journey}/plan/", main="h1"),
     Stop("status-sharing", "/journeys/{journey}/status/", main="h1"),
     Stop("clone", "/journeys/{journey}/clone/", main=FIRST_FIELD),
     Stop("save-template", "/journeys/{journey}/save-as-starter/", main=FIRST_FIELD),
@@ -368,10 +373,12 @@ def demo(db) -> Demo:
         title="Acme Cleaning: from neighbour to biweekly client"
     )
     _link, token = share_link_create(journey=journey, user=None, days=7, label="Walk")
+    _live_link, live_token = live_link_create(journey=journey, user=None, label="Walk")
     return Demo(
         journey=journey,
         business=journey.business,
         share_token=token,
+        live_token=live_token,
         ids={
             "persona": journey.persona_id,
             "offer": journey.core_offer_id,
