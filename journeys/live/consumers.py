@@ -34,15 +34,6 @@ from .guests import LiveLinkError, live_link_resolve
 from .presence import follow_state, presence_join, presence_touch, roster_recent, set_follow_state
 from .presence import presence_leave as roster_leave
 
-
-def _off_thread(func: Any) -> Any:
-    """Cache-only work (presence, follow): the default thread pool, not the one thread that
-    serializes database work and sync views — a crowd's heartbeats must not queue a save."""
-    return sync_to_async(func, thread_sensitive=False)
-
-
-ROSTER_EVERY = 3  # heartbeats between full rosters (heals a missed join or leave)
-
 logger = logging.getLogger("cvj.live")
 
 FIELD_KEY = re.compile(r"^(journey|stage:[a-z]+|tactic:\d+)\.[a-z_]{1,40}$")
@@ -51,6 +42,13 @@ EDIT_MESSAGES = {"typing", "follow"}
 REFUSED = 4403
 RECONNECT = 4000  # the page reconnects at once (its rights changed)
 RECHECK_EVERY = 3  # heartbeats between checks that the viewer may still watch (~30 s)
+ROSTER_EVERY = 3  # heartbeats between full rosters (heals a missed join or leave)
+
+
+def _off_thread(func: Any) -> Any:
+    """Cache-only work (presence, follow): the default thread pool, not the one thread that
+    serializes database work and sync views — a crowd's heartbeats must not queue a save."""
+    return sync_to_async(func, thread_sensitive=False)
 
 
 @dataclass

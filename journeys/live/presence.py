@@ -65,7 +65,9 @@ def roster_recent(journey_id: int, max_age: float = 2.0) -> list[dict[str, Any]]
     current = roster(journey_id)
     _recent[journey_id] = (now, current)
     if len(_recent) > 1000:  # journeys long closed
-        for key in [k for k, (at, _) in _recent.items() if now - at >= max_age]:
+        for key, (at, _) in list(_recent.items()):  # a snapshot: other threads write too
+            if now - at < max_age:
+                continue
             _recent.pop(key, None)
     return current
 
