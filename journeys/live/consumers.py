@@ -46,8 +46,9 @@ ROSTER_EVERY = 3  # heartbeats between full rosters (heals a missed join or leav
 
 
 def _off_thread(func: Any) -> Any:
-    """Cache-only work (presence, follow): the default thread pool, not the one thread that
-    serializes database work and sync views — a crowd's heartbeats must not queue a save."""
+    """Cache-only work (presence, follow): the default thread pool, not the one thread all of a
+    process's sockets share for database work — a crowd's heartbeats must not queue a join's
+    authorization or a page's catch-up."""
     return sync_to_async(func, thread_sensitive=False)
 
 
