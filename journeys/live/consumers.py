@@ -159,6 +159,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             "since": time.time(),
         }
         self.beats = 0
+        self._recheck: asyncio.Task[bool] | None = None
         version = await database_sync_to_async(
             lambda: (
                 Journey.objects.filter(pk=self.journey_id).values_list("version", flat=True).first()
@@ -180,6 +181,8 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.viewer is None:
             return
+        if getattr(self, "_recheck", None) is not None:
+            self._recheck.cancel()
         await _off_thread(roster_leave)(self.journey_id, self.entry["id"])
         await self._to_group({"type": "presence.leave", "id": self.entry["id"]})
         leading = await _off_thread(follow_state)(self.journey_id)
@@ -219,8 +222,10 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
                 await self._to_group({"type": "presence.update", "entry": self.entry})
             else:
                 self.beats += 1
-                if self.beats % RECHECK_EVERY == 0 and not await self._still_allowed():
-                    return
+                if self.beats % RECHECK_EVERY == 0 and self._recheck is None:
+                    # In the background: this socket keeps delivering changes meanwhile.
+                    self._recheck = asyncio.create_task(self._still_allowed())
+                    self._recheck.add_done_callback(self._recheck_done)
                 if self.beats % ROSTER_EVERY == 0:
                     current = await _off_thread(roster_recent)(self.journey_id)
                     await self.send_json({"type": "presence.roster", "presence": current})
@@ -251,6 +256,11 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
                 }
             await _off_thread(set_follow_state)(self.journey_id, state)
             await self._to_group({"type": "live.follow", "follow": state})
+
+    def _recheck_done(self, task: asyncio.Task[bool]) -> None:
+        self._recheck = None
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("live: re-check failed", exc_info=task.exception())
 
     async def _still_allowed(self) -> bool:
         """The right to watch is checked again on an open socket: a member removed, a journey
