@@ -585,8 +585,17 @@
       else if (form) form.requestSubmit();
       return;
     }
+    // Enter while the stage is still opening, after Alt+T / Alt+O: kept for when it arrives.
+    if (typeahead && typeahead.next && target === typeahead.next.holder && event.key === "Enter") {
+      event.preventDefault();
+      const next = typeahead.next;
+      if (next.kind === "offers") next.entered = true;
+      else if (next.holder.value.trim()) { next.adds.push(next.holder.value.trim()); next.holder.value = ""; }
+      return;
+    }
     // Alt+T: add a tactic (the library search); Alt+O: the stage's offers.
     if (event.altKey && !event.ctrlKey && !event.metaKey && (event.code === "KeyT" || event.code === "KeyO")) {
+      if (typeahead) { event.preventDefault(); typeaheadNext(event.code === "KeyT" ? "search" : "offers"); return; }
       const el = event.code === "KeyT"
         ? document.querySelector("#stage-panel [data-library-input]")
         : document.querySelector("#stage-panel #attach-offer, #stage-panel #offers details > summary");
@@ -826,11 +835,31 @@
     tab.click();
   }
 
+  // Alt+T / Alt+O before the stage has arrived mean that stage's search and offers, not the
+  // ones on screen (which are about to go): what is typed, and each Enter, waits in holding
+  // fields (one a shortcut) and is played into the new stage, in order, when it arrives.
+  function typeaheadNext(kind) {
+    const steps = typeahead.steps || (typeahead.steps = []);
+    let next = steps[steps.length - 1];
+    if (!next || next.kind !== kind) {
+      const holder = document.createElement("input");
+      holder.type = "text";
+      holder.className = "typeahead";
+      holder.setAttribute("aria-label", (kind === "search" ? "Add a tactic" : "Offers") + " (opening…)");
+      (document.getElementById("editor") || document.body).appendChild(holder);
+      next = { kind: kind, holder: holder, adds: [], entered: false };
+      steps.push(next);
+    }
+    typeahead.next = next;
+    next.holder.focus();
+  }
+
   function typeaheadArrived() {
     if (!typeahead) return;
     const goal = goalOf(typeahead.slug);
     if (!goal) return;
     const holder = typeahead.holder;
+    const steps = typeahead.steps || [];
     const hadFocus = document.activeElement === holder;
     typeahead = null;
     const text = holder.value;
@@ -840,13 +869,48 @@
       goal.dispatchEvent(new Event("input", { bubbles: true }));
     }
     if (hadFocus) focusEnd(goal);
+    let chain = Promise.resolve();
+    steps.forEach(function (step) { chain = chain.then(function () { return playStep(step); }); });
+  }
+
+  // One shortcut's worth of what was typed while the stage opened. Each Enter in the search adds
+  // what the server would mark for that text (as an Enter before the results arrive does);
+  // what was typed after the last Enter stays in the search.
+  function playStep(step) {
+    const hadFocus = document.activeElement === step.holder;
+    const rest = step.holder.value;
+    step.holder.remove();
+    if (step.kind === "offers") {
+      const picker = document.querySelector("#stage-panel #attach-offer, #stage-panel #offers details > summary");
+      if (!picker) return null;
+      if (hadFocus) picker.focus();
+      if (step.entered) picker.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+      return null;
+    }
+    const input = document.querySelector("#stage-panel [data-library-input]");
+    if (!input) return null;
+    if (hadFocus) focusEnd(input);
+    let chain = Promise.resolve();
+    step.adds.forEach(function (query) {
+      chain = chain.then(function () {
+        return window.htmx && htmx.ajax("POST", input.dataset.addUrl, { target: "#tactics", swap: "outerHTML", values: { query: query } });
+      });
+    });
+    return chain.then(function () {
+      const search = document.querySelector("#stage-panel [data-library-input]");
+      if (!search || !rest) return;
+      search.value = rest + search.value;
+      search.dispatchEvent(new Event("input", { bubbles: true }));
+    });
   }
 
   function typeaheadFailed() {
     if (!typeahead) return;
     // The stage did not open: show what was typed so it can be copied, instead of losing it.
-    typeahead.holder.classList.add("typeahead-failed");
-    typeahead.holder.setAttribute("aria-label", "Not opened — your text");
+    [typeahead.holder].concat((typeahead.steps || []).map(function (step) { return step.holder; })).forEach(function (holder) {
+      holder.classList.add("typeahead-failed");
+      holder.setAttribute("aria-label", "Not opened — your text");
+    });
     typeahead = null;
   }
 

@@ -221,3 +221,40 @@ def test_moving_by_keyboard_keeps_the_focus_on_the_item_moved(
         page.keyboard.press("Enter")
         expect(names).to_have_text([first, second])
         expect(page.get_by_role("button", name=f"Move {second} up")).to_be_focused()
+
+
+def test_shortcuts_typed_while_the_stage_is_opening_land_in_that_stage(
+    signed_in: Page, editor, journey
+) -> None:
+    # The whole stage is typed before the Subscribe panel arrives (its answer is held back):
+    # nothing may go to the Aware panel still on screen, nothing may be lost.
+    page = signed_in
+    ed = editor(page).open(journey)
+    held: list = []
+    page.route(
+        "**/stages/subscribe/**",
+        lambda route: route.continue_() if held else held.append(route),  # only the first
+    )
+    steps = [*STAGE_BY_KEYBOARD[:-2], ("text", "Quiz"), *STAGE_BY_KEYBOARD[-2:]]
+    for kind, value in steps:  # "Quiz": the next tactic, begun, then the offers
+        if kind == "key":
+            page.keyboard.press(value)
+        else:
+            page.keyboard.type(value)
+    while not held:
+        page.wait_for_timeout(20)
+    assert ed.panel.get_attribute("data-stage") == "aware"  # still the old stage
+    held[0].continue_()
+
+    expect(ed.panel).to_have_attribute("data-stage", "subscribe")
+    expect(ed.tactics.locator(".tactic-name")).to_have_text(
+        ["Checklist or worksheet", "Vet waiting-room flyer with a QR code"]
+    )
+    expect(ed.offers).to_have_count(1)
+    expect(page.locator("#lib-q")).to_have_value("Quiz")
+    expect(page.locator("#attach-offer")).to_be_focused()  # where the last shortcut went
+    ed.expect_all_saved()
+    assert journey.stages.get(stage__slug="subscribe").goal == (
+        "Trade an email for the pet-hair checklist"
+    )
+    assert journey.stages.get(stage__slug="aware").tactics.count() == 0
