@@ -30,7 +30,7 @@ from ..agenda import agenda_pace, intro_minutes, session_agenda
 from ..economics import funnel_bars, journey_economics
 from ..forms import OfferForm
 from ..gaps import journey_gaps, journey_health
-from ..models import Journey, JourneyStage, StageTactic
+from ..models import Journey, JourneyStage, StageOffer, StageTactic
 from ..selectors import COMPLETENESS_FIELDS, is_filled, journey_stage_views
 from ..services import (
     FieldSave,
@@ -342,15 +342,27 @@ def tactic_add_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRespons
 def tactic_move_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     stage_tactic = get_stage_tactic(journey, tactic_pk)
-    direction = "up" if request.POST.get("direction") == "up" else "down"
+    direction = _direction(request)
     tactic_move(stage_tactic=stage_tactic, direction=direction)
+    return _moved(request, journey, stage_tactic, "tactics", "focus_pk", direction)
+
+
+def _direction(request: HtmxHttpRequest) -> str:
+    return "up" if request.POST.get("direction") == "up" else "down"
+
+
+def _moved(
+    request: HtmxHttpRequest,
+    journey: Journey,
+    item: StageTactic | StageOffer,
+    section: str,
+    focus_key: str,
+    direction: str,
+) -> HttpResponse:
+    """The section after a ↑/↓ move, with the focus back on the moved item's arrow."""
+    slug = item.journey_stage.stage.slug
     return _stage_section(
-        request,
-        journey,
-        stage_tactic.journey_stage.stage.slug,
-        "tactics",
-        focus_pk=stage_tactic.pk,
-        focus_dir=direction,
+        request, journey, slug, section, **{focus_key: item.pk, "focus_dir": direction}
     )
 
 
@@ -448,16 +460,9 @@ def offer_create_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRespo
 def offer_move_view(request: HtmxHttpRequest, pk: int, stage_offer_pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     stage_offer = get_stage_offer(journey, stage_offer_pk)
-    direction = "up" if request.POST.get("direction") == "up" else "down"
+    direction = _direction(request)
     offer_move(stage_offer=stage_offer, direction=direction)
-    return _stage_section(
-        request,
-        journey,
-        stage_offer.journey_stage.stage.slug,
-        "offers",
-        focus_offer_pk=stage_offer.pk,
-        focus_dir=direction,
-    )
+    return _moved(request, journey, stage_offer, "offers", "focus_offer_pk", direction)
 
 
 @login_required
