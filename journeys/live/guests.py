@@ -7,18 +7,15 @@ edit. Their posts are rate-limited per link and address.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
-from cvj.tokens import secret_hash
+from cvj.tokens import link_from_token, link_token, new_secret, secret_hash
 
 from ..models import (
     Journey,
@@ -48,7 +45,7 @@ def live_link_create(
 ) -> tuple[LiveLink, str]:
     """A new "Join live" link; returns it and the signed token (shown once, never stored)."""
     days = max(1, min(int(days), LIVE_MAX_DAYS))
-    secret = secrets.token_urlsafe(24)
+    secret = new_secret()
     link = LiveLink.objects.create(
         journey=journey,
         secret_hash=secret_hash(secret),
@@ -56,17 +53,13 @@ def live_link_create(
         created_by=user,
         expires_at=timezone.now() + timedelta(days=days),
     )
-    return link, signing.dumps({"l": link.pk, "s": secret}, salt=LIVE_SALT, compress=True)
+    return link, link_token(link.pk, secret, salt=LIVE_SALT)
 
 
 def live_link_resolve(token: str) -> LiveLink:
-    try:
-        payload = signing.loads(token, salt=LIVE_SALT)
-        link = LiveLink.objects.select_related("journey__business").get(pk=int(payload["l"]))
-        valid = constant_time_compare(link.secret_hash, secret_hash(str(payload["s"])))
-    except (signing.BadSignature, LiveLink.DoesNotExist, KeyError, TypeError, ValueError):
-        valid = False
-    if not valid:
+    queryset = LiveLink.objects.select_related("journey__business")
+    link = link_from_token(token, salt=LIVE_SALT, queryset=queryset)
+    if link is None:
         raise LiveLinkError(
             "This live link is not valid. Check that you copied all of it.", status=404
         )
