@@ -189,12 +189,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         if leading and leading.get("id") == self.entry["id"]:  # the presenter left
             await _off_thread(set_follow_state)(self.journey_id, None)
             await self._to_group({"type": "live.follow", "follow": None})
-        try:
-            await asyncio.wait_for(
-                self.channel_layer.group_discard(self.group, self.channel_name), 2
-            )
-        except Exception:  # noqa: BLE001
-            logger.info("live: could not leave the group (layer down)")
+        await self._leave_group()
 
     async def _to_group(self, message: dict[str, Any]) -> None:
         try:
@@ -278,6 +273,9 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
     async def _refuse(self) -> None:
         await self.close(code=REFUSED)
         # No more group messages for this socket, even before the disconnect arrives.
+        await self._leave_group()
+
+    async def _leave_group(self) -> None:
         try:
             await asyncio.wait_for(
                 self.channel_layer.group_discard(self.group, self.channel_name), 2
