@@ -10,7 +10,7 @@ every text field users can write is checked by `validate_plain_text` (through
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -39,6 +39,20 @@ def parse_int(raw: object, *, minimum: int = 0, maximum: int = MAX_ID) -> int | 
 def id_or_404(raw: object) -> int:
     """An object id from the request; anything that is not one is simply not found."""
     value = parse_int(raw, minimum=1)
+    if value is None:
+        raise Http404("No such object.")
+    return value
+
+
+def choice_or_none(raw: object, choices: Collection[str]) -> str | None:
+    """One of a fixed set of names (a stage slug, a kind, a field), else None: compared in
+    Python, so NUL, surrogates and other junk never reach a query."""
+    return raw if isinstance(raw, str) and raw in choices else None
+
+
+def choice_or_404(raw: object, choices: Collection[str]) -> str:
+    """One of a fixed set of names; anything else is simply not found, like a missing id."""
+    value = choice_or_none(raw, choices)
     if value is None:
         raise Http404("No such object.")
     return value

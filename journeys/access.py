@@ -12,8 +12,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cvj.models import Membership, Role
-from cvj.parsing import id_or_404
+from cvj.parsing import choice_or_404, id_or_404
 from cvj.tenancy import membership_for, require_membership
+from stages.models import STAGE_SLUGS
 
 from .models import (
     Business,
@@ -86,9 +87,12 @@ def get_offer_for(user: User, pk: int, *, edit: bool = False) -> Offer:
     )
 
 
-def get_journey_stage(journey: Journey, slug: str) -> JourneyStage:
+def get_journey_stage(journey: Journey, slug: object) -> JourneyStage:
+    """A stage of the journey by its slug; any other text (NUL included) is a 404, unqueried."""
     return get_object_or_404(
-        JourneyStage.objects.select_related("stage", "journey"), journey=journey, stage__slug=slug
+        JourneyStage.objects.select_related("stage", "journey"),
+        journey=journey,
+        stage__slug=choice_or_404(slug, STAGE_SLUGS),
     )
 
 
@@ -140,7 +144,9 @@ def get_autosave_row_for(user: User, pk: int, target: str) -> Model:
     elif kind == "stage":
         model, agency = JourneyStage, "journey__business__agency_id"
         # The stage rides along (its join is there for the filter): the live message names it.
-        scoped = JourneyStage.objects.filter(journey_id=pk, stage__slug=key).select_related("stage")
+        scoped = JourneyStage.objects.filter(
+            journey_id=pk, stage__slug=choice_or_404(key, STAGE_SLUGS)
+        ).select_related("stage")
     elif kind == "tactic":
         model, agency = StageTactic, "journey_stage__journey__business__agency_id"
         scoped = StageTactic.objects.filter(journey_stage__journey_id=pk, pk=id_or_404(key))

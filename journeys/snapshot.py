@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from cvj.parsing import parse_int
 from stages.models import Channel
 
 from .models import (
@@ -351,7 +352,11 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
         monthly_spend=journey.monthly_spend,
         agency_logo=journey.business.agency.logo.name if journey.business.agency.logo else "",
         summary=journey.summary,
-        priorities=tuple(int(i) for i in journey.priorities or () if str(i).isdigit())[:3],
+        priorities=tuple(
+            tactic_id
+            for item in journey.priorities or ()
+            if (tactic_id := parse_int(str(item), minimum=1)) is not None
+        )[:3],
         paper_size=journey.business.agency.paper_size,
         brand_color=journey.business.agency.brand_color,
         questions=tuple(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cvj.http import HtmxHttpRequest
+from cvj.parsing import id_or_404
 from cvj.tenancy import membership_for
 
 from ..access import get_journey_for, get_journey_stage, get_stage_tactic
@@ -169,7 +170,7 @@ def live_guest_question(request: HtmxHttpRequest, token: str) -> HttpResponse:
     try:
         journey_stage = get_journey_stage(journey, request.POST.get("stage", ""))
         tactic_pk = request.POST.get("tactic", "")
-        stage_tactic = get_stage_tactic(journey, int(tactic_pk)) if tactic_pk.isdigit() else None
+        stage_tactic = get_stage_tactic(journey, id_or_404(tactic_pk)) if tactic_pk else None
         question_ask(
             link=link,
             journey_stage=journey_stage,
@@ -181,7 +182,7 @@ def live_guest_question(request: HtmxHttpRequest, token: str) -> HttpResponse:
         context["error"] = _first_messages(problem)
         return render(request, "journeys/_questions.html", context, status=_status(request, 422))
     except Http404:
-        context["error"] = "Pick a stage of this journey."
+        context["error"] = "Pick a stage (and, if you like, one of its tactics) of this journey."
         return render(request, "journeys/_questions.html", context, status=_status(request, 422))
     context["posted"] = True
     context["questions"] = _questions_context(journey)["questions"]
