@@ -129,6 +129,30 @@ def test_editing_a_goal_on_the_board_autosaves_and_survives_reload(
     expect(page.locator("#editor-view .board-col")).to_have_count(8)
 
 
+def test_a_board_goal_is_named_by_its_text_before_and_after_an_edit(
+    page: Page, login, demo: Journey
+):
+    """What a voice-control user sees is what they can say (WCAG 2.5.3 Label in Name)."""
+    JourneyStage.objects.filter(journey=demo, stage__slug="engage").update(goal="")
+    login(page, "strategist", DEMO_PASSWORD)
+    page.goto(f"/journeys/{demo.pk}/")
+    aware = demo.stages.get(stage__slug="aware").goal
+    goal = page.get_by_role("button", name=aware)
+    expect(goal).to_have_accessible_description("Goal for Aware — press Enter to edit")
+    empty = page.locator("#board-col-engage [data-board-edit]")
+    expect(empty).to_have_accessible_name("Click to set the goal")
+    expect(page.locator("#board-col-engage .board-goal-form")).to_have_attribute(
+        "data-autosave-bound", "1"
+    )
+    empty.focus()
+    page.keyboard.press("Enter")
+    page.locator("#board-goal-engage").fill("Get them talking about tidy homes.")
+    page.keyboard.press("Enter")
+    expect(empty).to_be_focused()
+    expect(empty).to_have_accessible_name("Get them talking about tidy homes.")
+    expect(empty).to_have_accessible_description("Goal for Engage — press Enter to edit")
+
+
 def test_a_tactic_is_added_and_reordered_inside_its_column(page: Page, login, demo: Journey):
     page.set_viewport_size({"width": 1440, "height": 900})
     login(page, "strategist", DEMO_PASSWORD)

@@ -115,7 +115,8 @@ def test_the_ascend_ladder_starts_with_the_core_offer(signed_in: Page, editor, j
     ed = editor(page).open(journey, "ascend")
     rung = page.locator("#offers .offer-core-rung")
     expect(rung).to_contain_text(journey.core_offer.name)
-    rung.get_by_role("button").click()
+    # Named by its visible words first, so "click Pin to the ladder" works by voice too.
+    rung.get_by_role("button", name=f"Pin to the ladder: {journey.core_offer.name}").click()
     expect(ed.offers.first).to_contain_text(journey.core_offer.name)
     expect(page.locator("#offers .offer-core-rung")).to_have_count(0)
 

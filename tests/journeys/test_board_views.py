@@ -70,6 +70,24 @@ def test_board_columns_carry_the_live_contract(strategist_client, journey):
     assert 'data-autosave data-target="stage:subscribe" data-field="goal"' in page
 
 
+def test_a_board_goal_is_named_by_the_text_it_shows(strategist_client, journey):
+    """WCAG 2.5.3 Label in Name: no aria-label hides the goal; the edit hint is a description."""
+    JourneyStage.objects.filter(journey=journey, stage__slug="subscribe").update(goal="Get emails")
+    JourneyStage.objects.filter(journey=journey, stage__slug="engage").update(goal="")
+    page = strategist_client.get(_url("journey_editor", journey.pk)).text
+    controls = re.findall(
+        r'<div class="board-goal-text[^"]*" ([^>]*)data-board-edit="(\w+)"[^>]*>([^<]*)</div>', page
+    )
+    assert len(controls) == 8
+    shown = {slug: text for _attrs, slug, text in controls}
+    assert shown["subscribe"] == "Get emails" and shown["engage"] == "Click to set the goal"
+    for attrs, slug, _text in controls:
+        assert "aria-label" not in attrs
+        assert f'aria-describedby="board-goal-hint-{slug}"' in attrs
+    hint = '<span id="board-goal-hint-subscribe" hidden>Goal for Subscribe — press Enter to edit'
+    assert hint in page
+
+
 def test_the_board_switch_returns_the_board_for_htmx_and_redirects_otherwise(
     strategist_client, journey
 ):
