@@ -1,7 +1,8 @@
 """ASGI entry: Django's HTTP app, plus the live WebSockets (Channels).
 
 Served by daphne (`runserver` with daphne installed, and in production) or any ASGI server.
-Sockets are authenticated from the Django session and only accepted from allowed hosts.
+Sockets are authenticated from the Django session and only accepted from this site's own
+origin (scheme, host and port: cvj/websocket.py).
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from cvj.websocket import SameOriginValidator  # noqa: E402
 from journeys.live.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -209,6 +209,11 @@ if REDIS_URL:
 # --- Live collaboration (Channels): Redis fans messages out across web processes and hosts;
 # the in-memory layer serves the embedded default (one process).
 LIVE_REDIS_URL = env_str("CVJ_LIVE_REDIS_URL", REDIS_URL)
+# Each heartbeat (~10 s; ~60 s in a background tab) renews a socket's group membership, so a
+# socket that died without leaving drops out of the group after this long (not after a day).
+LIVE_GROUP_EXPIRY = env_int("CVJ_LIVE_GROUP_EXPIRY", 300)
+# Sockets one Join-live link may hold open at once: a client's team, not a crowd.
+LIVE_LINK_MAX_SOCKETS = env_int("CVJ_LIVE_LINK_MAX_SOCKETS", 60)
 if LIVE_REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -222,11 +227,17 @@ if LIVE_REDIS_URL:
                 "prefix": "cvj-live",
                 "expiry": 30,
                 "capacity": 500,
+                "group_expiry": LIVE_GROUP_EXPIRY,
             },
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"group_expiry": LIVE_GROUP_EXPIRY},
+        }
+    }
 # A broadcast from the write path gives up after this long (it never delays a save more).
 LIVE_SEND_TIMEOUT = float(env_str("CVJ_LIVE_SEND_TIMEOUT", "0.5"))
 

@@ -4,13 +4,18 @@ Authorized on connect with the same helper as the views (`get_journey_for`): ano
 journey, a client's journey they may not view, an anonymous visitor, or a revoked/expired live
 link are refused before the handshake completes. Clients and guests are read-only: the socket
 accepts no edit messages (typing, follow) from them.
+
+Every frame is read by `messages.py` (size, depth, JSON, a typed model per message type) and
+throttled by `throttle.py`; nothing a page sends can raise here. Whatever ends a connection —
+the page leaving, a bad frame, a refusal, a bug — ends in `_leave()`, which takes the socket out
+of its group and the roster exactly once; the group also forgets a socket whose heartbeats stop
+(LIVE_GROUP_EXPIRY), so membership cannot outgrow the connections that are alive.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -19,11 +24,13 @@ from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from cvj.parsing import parse_int
 from cvj.tenancy import membership_for
 
 from ..access import get_journey_for
@@ -31,16 +38,36 @@ from ..models import Journey, JourneyStage, StageTactic
 from ..services import AUTOSAVE_FIELDS, field_text
 from .broadcast import actor_for, group_name, initials
 from .guests import LiveLinkError, live_link_resolve
-from .presence import follow_state, presence_join, presence_touch, roster_recent, set_follow_state
+from .messages import (
+    EDIT_TYPES,
+    Follow,
+    FrameError,
+    Heartbeat,
+    MessageError,
+    Since,
+    StageChange,
+    Typing,
+    read_frame,
+    read_message,
+)
+from .presence import (
+    follow_state,
+    link_sockets,
+    presence_join,
+    presence_touch,
+    roster_recent,
+    set_follow_state,
+)
 from .presence import presence_leave as roster_leave
+from .throttle import TokenBucket, link_frame_allowed, link_socket_cap
 
 logger = logging.getLogger("cvj.live")
 
-FIELD_KEY = re.compile(r"^(journey|stage:[a-z]+|tactic:\d+)\.[a-z_]{1,40}$")
-STAGE_SLUG = re.compile(r"^[a-z]{1,20}$")
-EDIT_MESSAGES = {"typing", "follow"}
 REFUSED = 4403
 RECONNECT = 4000  # the page reconnects at once (its rights changed)
+TOO_MANY = 4429  # too many frames from this socket, or too many sockets on its link
+CRASHED = 1011  # a bug of ours (never a page's input): logged, and the socket still leaves
+PRESENCE_EVERY = 1.0  # seconds between one connection's presence updates to the others
 RECHECK_EVERY = 3  # heartbeats between checks that the viewer may still watch (~30 s)
 ROSTER_EVERY = 3  # heartbeats between full rosters (heals a missed join or leave)
 
@@ -130,66 +157,107 @@ def journey_catchup(journey_id: int, since: int) -> dict[str, Any]:
 
 
 class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
-    journey_id: int
+    journey_id: int = 0
     viewer: Viewer | None = None
+    entry: dict[str, Any] | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """The safety net: an exception of ours still leaves the group and the roster."""
+        try:
+            await super().dispatch(message)
+        except (StopConsumer, asyncio.CancelledError):
+            raise
+        except Exception:
+            logger.exception("live: unexpected error; closing the socket")
+            await self._end(CRASHED)
 
     async def connect(self) -> None:
-        self.journey_id = int(self.scope["url_route"]["kwargs"]["pk"])
-        self.viewer = await _authorize(self.scope, self.journey_id)
-        if self.viewer is None:
+        self.journey_id = parse_int(str(self.scope["url_route"]["kwargs"]["pk"]), minimum=1) or 0
+        viewer = await _authorize(self.scope, self.journey_id) if self.journey_id else None
+        if viewer is None:
             await self.close(code=REFUSED)
             return
+        if viewer.link_id is not None:
+            open_sockets = await _off_thread(link_sockets)(self.journey_id, viewer.link_id)
+            if open_sockets >= link_socket_cap():
+                await self.accept()
+                await self._error("This live link is open on too many screens already.")
+                await self.close(code=TOO_MANY)
+                return
         self.group = group_name(self.journey_id)
-        try:
-            await asyncio.wait_for(self.channel_layer.group_add(self.group, self.channel_name), 2)
-        except Exception:  # noqa: BLE001 - the page shows "paused" and retries with backoff
-            logger.warning("live: channel layer unavailable on connect", exc_info=True)
-            self.viewer = None
-            await self.close(code=4503)
+        if not await self._join_group():
+            await self.close(code=4503)  # the page shows "paused" and retries with backoff
             return
+        self.viewer = viewer
         await self.accept()
         self.entry = {
             "id": uuid.uuid4().hex[:12],
-            "user_id": self.viewer.user_id,
-            "name": self.viewer.name,
-            "initials": initials(self.viewer.name),
-            "role": self.viewer.role,
-            "guest": self.viewer.guest,
+            "user_id": viewer.user_id,
+            "name": viewer.name,
+            "initials": initials(viewer.name),
+            "role": viewer.role,
+            "guest": viewer.guest,
             "stage": "",
             "since": time.time(),
         }
         self.beats = 0
+        self.bucket = TokenBucket()
+        self._warned = False
         self._recheck: asyncio.Task[bool] | None = None
+        self._announce_later: asyncio.Task[None] | None = None
+        self._announced_at = 0.0
         version = await database_sync_to_async(
             lambda: (
                 Journey.objects.filter(pk=self.journey_id).values_list("version", flat=True).first()
             )
         )()
-        current = await _off_thread(presence_join)(self.journey_id, self.entry)
+        current = await _off_thread(presence_join)(self.journey_id, self.entry, link=viewer.link_id)
         await self.send_json(
             {
                 "type": "live.hello",
                 "version": version,
                 "you": self.entry,
-                "can_edit": self.viewer.can_edit,
+                "can_edit": viewer.can_edit,
                 "presence": current,
                 "follow": await _off_thread(follow_state)(self.journey_id),
             }
         )
-        await self._to_group({"type": "presence.update", "entry": self.entry})
+        await self._announce()
 
     async def disconnect(self, code: int) -> None:
-        if self.viewer is None:
+        await self._leave()
+
+    async def _leave(self) -> None:
+        """Out of the group, the roster and the lead, once, whatever ended the connection."""
+        viewer, entry = self.viewer, self.entry
+        if viewer is None:
             return
-        if getattr(self, "_recheck", None) is not None:
-            self._recheck.cancel()
-        await _off_thread(roster_leave)(self.journey_id, self.entry["id"])
-        await self._to_group({"type": "presence.leave", "id": self.entry["id"]})
+        self.viewer = None
+        for task in (getattr(self, "_recheck", None), getattr(self, "_announce_later", None)):
+            if task is not None and task is not asyncio.current_task():  # a re-check ends us
+                task.cancel()
+        await self._leave_group()
+        if entry is None:
+            return
+        await _off_thread(roster_leave)(self.journey_id, entry["id"])
+        await self._to_group({"type": "presence.leave", "id": entry["id"]})
         leading = await _off_thread(follow_state)(self.journey_id)
-        if leading and leading.get("id") == self.entry["id"]:  # the presenter left
+        if leading and leading.get("id") == entry["id"]:  # the presenter left
             await _off_thread(set_follow_state)(self.journey_id, None)
             await self._to_group({"type": "live.follow", "follow": None})
-        await self._leave_group()
+
+    async def _end(self, code: int) -> None:
+        await self._leave()
+        await self.close(code=code)
+
+    async def _join_group(self) -> bool:
+        """Join (or, on a heartbeat, renew) the journey's group; False if the layer is down."""
+        try:
+            await asyncio.wait_for(self.channel_layer.group_add(self.group, self.channel_name), 2)
+        except Exception:  # noqa: BLE001
+            logger.warning("live: channel layer unavailable", exc_info=True)
+            return False
+        return True
 
     async def _to_group(self, message: dict[str, Any]) -> None:
         try:
@@ -197,60 +265,107 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         except Exception:  # noqa: BLE001
             logger.warning("live: could not reach the channel layer", exc_info=True)
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict) or self.viewer is None:
+    async def _error(self, text: str) -> None:
+        await self.send_json({"type": "live.error", "error": text})
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        viewer = self.viewer
+        if viewer is None:  # ended, waiting for the close handshake
             return
-        kind = content.get("type")
-        if kind in EDIT_MESSAGES and not self.viewer.can_edit:
-            await self.send_json({"type": "live.error", "error": "This view is read-only."})
+        try:
+            value = read_frame(text_data, bytes_data)
+        except FrameError as problem:
+            logger.info("live: closing a socket after a bad frame (%s)", problem.reason)
+            await self._end(problem.code)
             return
-        if kind == "heartbeat" or kind == "stage":
-            stage = str(content.get("stage", ""))
-            if STAGE_SLUG.match(stage) or stage == "":
-                self.entry["stage"] = stage
-            if self.viewer.guest and isinstance(content.get("name"), str):
-                name = " ".join(content["name"].split())[:60]
-                if name:
-                    self.entry["name"], self.entry["initials"] = name, initials(name)
-            await _off_thread(presence_touch)(self.journey_id, self.entry)
-            if kind == "stage":
-                await self._to_group({"type": "presence.update", "entry": self.entry})
+        allowed = self.bucket.take()
+        if allowed and viewer.link_id is not None:
+            allowed = await _off_thread(link_frame_allowed)(viewer.link_id)
+        if not allowed:
+            if self.bucket.exhausted:
+                await self._end(TOO_MANY)
+            elif not self._warned:
+                self._warned = True
+                await self._error("Too many messages: some were dropped.")
+            return
+        self._warned = False
+        try:
+            message = read_message(value)
+        except MessageError as problem:
+            await self._error(str(problem))
+            return
+        if message.type in EDIT_TYPES and not viewer.can_edit:
+            await self._error("This view is read-only.")
+            return
+        await self._handle(message, viewer)
+
+    async def _handle(
+        self, message: Heartbeat | StageChange | Since | Typing | Follow, viewer: Viewer
+    ) -> None:
+        entry = self.entry
+        assert entry is not None
+        if isinstance(message, Heartbeat | StageChange):
+            entry["stage"] = message.stage
+            name = " ".join(message.name.split())[:60]
+            if viewer.guest and name:
+                entry["name"], entry["initials"] = name, initials(name)
+            await _off_thread(presence_touch)(self.journey_id, entry, link=viewer.link_id)
+            if isinstance(message, StageChange):
+                await self._announce()
             else:
-                self.beats += 1
-                if self.beats % RECHECK_EVERY == 0 and self._recheck is None:
-                    # In the background: this socket keeps delivering changes meanwhile.
-                    self._recheck = asyncio.create_task(self._still_allowed())
-                    self._recheck.add_done_callback(self._recheck_done)
-                if self.beats % ROSTER_EVERY == 0:
-                    current = await _off_thread(roster_recent)(self.journey_id)
-                    await self.send_json({"type": "presence.roster", "presence": current})
-        elif kind == "since":
-            since = content.get("version")
-            if isinstance(since, int):
-                payload = await database_sync_to_async(journey_catchup)(self.journey_id, since)
-                await self.send_json(payload)
-        elif kind == "typing":
-            field = str(content.get("field", ""))
-            if FIELD_KEY.match(field):
-                await self._to_group(
-                    {"type": "presence.typing", "id": self.entry["id"], "field": field,
-                     "name": self.entry["name"], "initials": self.entry["initials"]}
-                )  # fmt: skip
-        elif kind == "follow":
+                await self._beat()
+        elif isinstance(message, Since):
+            payload = await database_sync_to_async(journey_catchup)(
+                self.journey_id, message.version
+            )
+            await self.send_json(payload)
+        elif isinstance(message, Typing):
+            await self._to_group(
+                {"type": "presence.typing", "id": entry["id"], "field": message.field,
+                 "name": entry["name"], "initials": entry["initials"]}
+            )  # fmt: skip
+        else:
             state = None
-            if content.get("on"):
-                stage = str(content.get("stage", ""))
+            if message.on:
                 state = {
-                    "id": self.entry["id"],
-                    "name": self.entry["name"],
-                    "stage": stage if STAGE_SLUG.match(stage) else "",
-                    "slide": content.get("slide")
-                    if isinstance(content.get("slide"), int)
-                    else None,
-                    "view": str(content.get("view", ""))[:20],
+                    "id": entry["id"],
+                    "name": entry["name"],
+                    "stage": message.stage,
+                    "slide": message.slide,
+                    "view": message.view,
                 }
             await _off_thread(set_follow_state)(self.journey_id, state)
             await self._to_group({"type": "live.follow", "follow": state})
+
+    async def _beat(self) -> None:
+        self.beats += 1
+        # Renewed on every beat: a socket whose beats stop falls out of the group by itself.
+        await self._join_group()
+        if self.beats % RECHECK_EVERY == 0 and self._recheck is None:
+            # In the background: this socket keeps delivering changes meanwhile.
+            self._recheck = asyncio.create_task(self._still_allowed())
+            self._recheck.add_done_callback(self._recheck_done)
+        if self.beats % ROSTER_EVERY == 0:
+            current = await _off_thread(roster_recent)(self.journey_id)
+            await self.send_json({"type": "presence.roster", "presence": current})
+
+    async def _announce(self) -> None:
+        """Tell the others where this viewer is, at most once per PRESENCE_EVERY: a burst of
+        moves becomes one update, sent at the end of the interval with the latest place."""
+        if self._announce_later is not None:
+            return
+        wait = self._announced_at + PRESENCE_EVERY - time.monotonic()
+        if wait > 0:
+            self._announce_later = asyncio.create_task(self._announce_after(wait))
+            return
+        self._announced_at = time.monotonic()
+        await self._to_group({"type": "presence.update", "entry": dict(self.entry or {})})
+
+    async def _announce_after(self, wait: float) -> None:
+        await asyncio.sleep(wait)
+        self._announce_later = None
+        if self.viewer is not None:
+            await self._announce()
 
     def _recheck_done(self, task: asyncio.Task[bool]) -> None:
         self._recheck = None
@@ -263,17 +378,12 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         changed editing right reconnects with the new one."""
         now = await _authorize(self.scope, self.journey_id, fresh=True)
         if now is None:
-            await self._refuse()
+            await self._end(REFUSED)
             return False
         if self.viewer is not None and now.can_edit != self.viewer.can_edit:
-            await self.close(code=RECONNECT)
+            await self._end(RECONNECT)
             return False
         return True
-
-    async def _refuse(self) -> None:
-        await self.close(code=REFUSED)
-        # No more group messages for this socket, even before the disconnect arrives.
-        await self._leave_group()
 
     async def _leave_group(self) -> None:
         try:
@@ -285,7 +395,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_revoked(self, event: dict[str, Any]) -> None:
         if self.viewer is not None and self.viewer.link_id == event.get("link"):
-            await self._refuse()
+            await self._end(REFUSED)
 
     # Group events, passed through to the page as they are.
     async def journey_changed(self, event: dict[str, Any]) -> None:
@@ -298,7 +408,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
 
     async def presence_typing(self, event: dict[str, Any]) -> None:
-        if event.get("id") != self.entry["id"]:
+        if self.entry is not None and event.get("id") != self.entry["id"]:
             await self.send_json(event)
 
     async def live_follow(self, event: dict[str, Any]) -> None:

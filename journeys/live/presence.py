@@ -41,7 +41,23 @@ def _read(journey_id: int) -> tuple[list[str], dict[str, dict[str, Any]]]:
 
 
 def _sorted(entries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(entries.values(), key=lambda e: e.get("since", 0))
+    """The roster as pages see it: in order of arrival, without the private `_link`."""
+    ordered = sorted(entries.values(), key=lambda e: e.get("since", 0))
+    return [{k: v for k, v in e.items() if not k.startswith("_")} for e in ordered]
+
+
+def _record(entry: dict[str, Any], link: int | None) -> dict[str, Any]:
+    return {**entry, "seen": time.time(), "_link": link}
+
+
+def link_sockets(journey_id: int, link_id: int) -> int:
+    """How many open sockets came through this Join-live link (fresh entries only)."""
+    try:
+        entries = _read(journey_id)[1]
+    except Exception:  # noqa: BLE001
+        logger.warning("live: presence cache unavailable", exc_info=True)
+        return 0
+    return sum(1 for e in entries.values() if e.get("_link") == link_id)
 
 
 def roster(journey_id: int) -> list[dict[str, Any]]:
@@ -72,14 +88,15 @@ def roster_recent(journey_id: int, max_age: float = 2.0) -> list[dict[str, Any]]
     return current
 
 
-def presence_join(journey_id: int, entry: dict[str, Any]) -> list[dict[str, Any]]:
+def presence_join(
+    journey_id: int, entry: dict[str, Any], *, link: int | None = None
+) -> list[dict[str, Any]]:
     """Add a connection (its entry must carry `since`); returns the fresh roster."""
     try:
-        cache.set(
-            _entry_key(journey_id, entry["id"]), {**entry, "seen": time.time()}, STALE_SECONDS
-        )
+        record = _record(entry, link)
+        cache.set(_entry_key(journey_id, entry["id"]), record, STALE_SECONDS)
         ids, entries = _read(journey_id)
-        entries[entry["id"]] = entry
+        entries[entry["id"]] = record
         cache.set(
             _index_key(journey_id),
             [i for i in ids if i in entries and i != entry["id"]] + [entry["id"]],
@@ -87,16 +104,14 @@ def presence_join(journey_id: int, entry: dict[str, Any]) -> list[dict[str, Any]
         )
     except Exception:  # noqa: BLE001
         logger.warning("live: presence cache unavailable", exc_info=True)
-        return [entry]
+        return _sorted({entry["id"]: entry})
     return _sorted(entries)
 
 
-def presence_touch(journey_id: int, entry: dict[str, Any]) -> None:
+def presence_touch(journey_id: int, entry: dict[str, Any], *, link: int | None = None) -> None:
     """A heartbeat: keep this connection's entry (and its stage and name) fresh. O(1)."""
     try:
-        cache.set(
-            _entry_key(journey_id, entry["id"]), {**entry, "seen": time.time()}, STALE_SECONDS
-        )
+        cache.set(_entry_key(journey_id, entry["id"]), _record(entry, link), STALE_SECONDS)
     except Exception:  # noqa: BLE001
         logger.warning("live: presence cache unavailable", exc_info=True)
 

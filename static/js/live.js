@@ -181,12 +181,17 @@
         setPaused(true, "Live updates are not available for this page (the link may have been switched off).");
         return;
       }
+      if (event.code === 4429) { // this link is open on too many screens (or the page flooded)
+        attempt = Math.max(attempt, 4);
+        scheduleReconnect("Live updates paused — this live link is open on too many screens. Retrying…");
+        return;
+      }
       scheduleReconnect();
     });
   }
 
-  function scheduleReconnect() {
-    setPaused(true, "Live updates paused — reconnecting…");
+  function scheduleReconnect(why) {
+    setPaused(true, why || "Live updates paused — reconnecting…");
     const delay = Math.min(10000, 500 * Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5);
     attempt++;
     clearTimeout(reconnectTimer);
