@@ -1,5 +1,6 @@
 """PDF benchmark: the demo journey rendered N times in one process by the app's renderer
-(journeys.pdf.render_journey_pdf, WeasyPrint), and the same print HTML by headless Chromium.
+(journeys.deliverable.pdf.render_journey_pdf, WeasyPrint), and the same print HTML by headless
+Chromium.
 
     .venv/bin/python bench/pdf.py [--runs 10] [--chromium-runs 3]
 
@@ -52,7 +53,7 @@ def chromium_html(html: str, workdir: Path) -> Path:
     the same way, so its @font-face URLs resolve too)."""
     from django.conf import settings
 
-    from journeys.pdf import APP_ORIGIN
+    from journeys.deliverable.pdf import APP_ORIGIN
 
     static_dir = Path(settings.STATICFILES_DIRS[0]).resolve()
     media_dir = Path(settings.MEDIA_ROOT).resolve()
@@ -79,7 +80,7 @@ def phase_times(snapshot: Any, runs: int) -> dict[str, list[float]]:
     from weasyprint import HTML
     from weasyprint.document import Document
 
-    import journeys.pdf as app_pdf
+    import journeys.deliverable.pdf as app_pdf
 
     phases: dict[str, list[float]] = {"template": [], "layout": [], "write_pdf": []}
     originals = (app_pdf.render_journey_html, HTML.render, Document.write_pdf)
@@ -160,9 +161,9 @@ def main() -> None:
 
 def bench(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from journeys import demo
+    from journeys.deliverable.pdf import render_journey_html, render_journey_pdf
+    from journeys.deliverable.snapshot import journey_snapshot
     from journeys.models import Journey
-    from journeys.pdf import render_journey_html, render_journey_pdf
-    from journeys.snapshot import journey_snapshot
 
     journey = Journey.objects.get(title=demo.DEMO_JOURNEY["title"])
     snapshot = journey_snapshot(journey)

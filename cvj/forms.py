@@ -4,9 +4,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
-from journeys.models import Business
-
 from .models import Agency, Invitation, Role
+
+# The business a client reads, as the invitation's foreign key names it: the team is the
+# ground floor and does not import the journeys app above it.
+Business = Invitation.business.field.related_model
 
 
 class _RoleBusinessForm(forms.Form):

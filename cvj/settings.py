@@ -85,7 +85,7 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns lockouts raised during login into a response.
     "axes.middleware.AxesMiddleware",
     # Remembers who is making this request, for the live "changed by …" notices.
-    "journeys.live.broadcast.LiveActorMiddleware",
+    "journeys.changes.ChangeAuthorMiddleware",
 ]
 
 ROOT_URLCONF = "cvj.urls"

@@ -29,8 +29,7 @@ from .tokens import secret_hash
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AbstractUser
-
-    from journeys.models import Business
+    from django.db.models import Model as Business  # the journeys app's, by foreign key
 
 logger = logging.getLogger(__name__)
 

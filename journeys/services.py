@@ -16,8 +16,7 @@ from cvj.parsing import is_plain_text, validate_plain_text
 from stages.models import Stage, Tactic
 from stages.ordering import apply_order, check_same_rows, moved
 
-from .exports import export_prerender_soon
-from .live.broadcast import journey_changed
+from .changes import journey_changed, journey_edited
 from .models import (
     BillingPeriod,
     Business,
@@ -38,7 +37,7 @@ AUTOSAVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
 }
 
 
-def _bump_journey(
+def journey_version_bump(
     journey_id: int, *, parts: tuple[str, ...] = (), fields: tuple[dict[str, str], ...] = ()
 ) -> int:
     """Count a saved change and tell every open page of the journey once it commits.
@@ -186,7 +185,7 @@ def field_save(
             )
         else:
             locked.save(update_fields=update_fields)
-            _bump_journey(journey_id, parts=_field_parts(stored, new_text), fields=change)
+            journey_version_bump(journey_id, parts=_field_parts(stored, new_text), fields=change)
         _after_save(journey_id)
     return FieldSave(status="saved", value=new_text)
 
@@ -198,9 +197,9 @@ def _field_parts(before: str, after: str) -> tuple[str, ...]:
 
 
 def _after_save(journey_id: int) -> None:
-    """After commit, no SQL: schedule the debounced PDF pre-render (a cache key + a message).
+    """After commit, no SQL: the deliverable schedules its debounced pre-render.
     (The live broadcast is sent by the save itself.)"""
-    transaction.on_commit(lambda: export_prerender_soon(journey_id=journey_id))
+    journey_edited(journey_id=journey_id)
 
 
 def _compare_and_set(
@@ -302,7 +301,7 @@ def tactic_add(
     )
     stage_tactic.full_clean()
     stage_tactic.save()
-    _bump_journey(journey.pk, parts=_stage_parts(journey_stage))
+    journey_version_bump(journey.pk, parts=_stage_parts(journey_stage))
     return stage_tactic, True
 
 
@@ -313,7 +312,7 @@ def _move_in_stage(row: StageTactic | StageOffer, direction: Literal["up", "down
     ids = [s.pk for s in siblings]
     if (order := moved(ids, row.pk, direction)) != ids:
         apply_order(model, siblings, order)
-        _bump_journey(row.journey_stage.journey_id, parts=_stage_parts(row.journey_stage))
+        journey_version_bump(row.journey_stage.journey_id, parts=_stage_parts(row.journey_stage))
 
 
 def _reorder_in_stage(
@@ -325,7 +324,7 @@ def _reorder_in_stage(
     siblings = list(model.objects.select_for_update().filter(journey_stage=journey_stage))
     check_same_rows(ordered_ids, siblings, noun)
     apply_order(model, siblings, ordered_ids)
-    _bump_journey(journey_stage.journey_id, parts=_stage_parts(journey_stage))
+    journey_version_bump(journey_stage.journey_id, parts=_stage_parts(journey_stage))
 
 
 @transaction.atomic
@@ -341,7 +340,7 @@ def tactic_reorder(*, journey_stage: JourneyStage, ordered_ids: list[int]) -> No
 @transaction.atomic
 def tactic_remove(*, stage_tactic: StageTactic) -> None:
     StageTactic.all_objects.filter(pk=stage_tactic.pk).update(removed_at=timezone.now())
-    _bump_journey(
+    journey_version_bump(
         stage_tactic.journey_stage.journey_id, parts=_stage_parts(stage_tactic.journey_stage)
     )
 
@@ -357,7 +356,7 @@ def tactic_restore(*, stage_tactic: StageTactic) -> None:
     if duplicate.exists():
         return
     StageTactic.all_objects.filter(pk=stage_tactic.pk).update(removed_at=None)
-    _bump_journey(
+    journey_version_bump(
         stage_tactic.journey_stage.journey_id, parts=_stage_parts(stage_tactic.journey_stage)
     )
 
@@ -377,7 +376,7 @@ def offer_attach(*, journey_stage: JourneyStage, offer: Offer) -> tuple[StageOff
         offer=offer,
         position=_next_position(StageOffer.objects.filter(journey_stage=journey_stage)),
     )
-    _bump_journey(journey_stage.journey_id, parts=_stage_parts(journey_stage))
+    journey_version_bump(journey_stage.journey_id, parts=_stage_parts(journey_stage))
     return stage_offer, True
 
 
@@ -416,7 +415,7 @@ def offer_create_at_stage(
 @transaction.atomic
 def offer_detach(*, stage_offer: StageOffer) -> None:
     stage_offer.delete()
-    _bump_journey(
+    journey_version_bump(
         stage_offer.journey_stage.journey_id, parts=_stage_parts(stage_offer.journey_stage)
     )
 

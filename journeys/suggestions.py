@@ -7,8 +7,8 @@ from django.db.models import Q
 
 from stages.models import Tactic
 
-from .gaps import AWARENESS_CHANNELS
 from .models import Journey, JourneyStage
+from .rules import AWARENESS_CHANNELS
 
 # Where the persona's awareness level changes what to suggest (DOMAIN.md: the kind of content
 # that engages differs by level). The editor says so when it applies.

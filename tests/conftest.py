@@ -118,7 +118,7 @@ def other_agency_journey(db):
 @pytest.fixture
 def celery_disabled(monkeypatch):
     """Requests queue exports without running them, as if no worker were listening."""
-    monkeypatch.setattr("journeys.exports.export_enqueue", lambda *, export_id: False)
+    monkeypatch.setattr("journeys.deliverable.exports.export_enqueue", lambda *, export_id: False)
 
 
 @pytest.hookimpl(trylast=True)

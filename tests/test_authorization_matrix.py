@@ -15,10 +15,10 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from cvj.models import Role
 from cvj.team import invitation_create
-from journeys.exports import export_request
+from journeys.deliverable.exports import export_request
+from journeys.deliverable.sharing import journey_finalize, share_link_create
 from journeys.live.guests import live_link_create, question_ask
 from journeys.services import offer_attach, tactic_add
-from journeys.sharing import journey_finalize, share_link_create
 from tests.factories import (
     AgencyFactory,
     BusinessFactory,

@@ -46,9 +46,9 @@ from django.urls.exceptions import Resolver404
 
 from cvj.models import Role
 from cvj.team import invitation_create
+from journeys.deliverable.sharing import share_link_create
 from journeys.live.guests import live_link_create
 from journeys.services import tactic_add
-from journeys.sharing import share_link_create
 from journeys.starters import builtin_starters
 from stages.models import STAGE_SLUGS
 from tests.factories import AgencyFactory, MembershipFactory, OfferFactory

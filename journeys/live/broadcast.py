@@ -1,7 +1,8 @@
-"""Broadcast after commit: the one place every write path tells open pages what changed.
+"""Broadcast after commit: the one place that tells open pages what changed.
 
-Services call `journey_changed(...)` inside their transaction; the message goes out from
-`transaction.on_commit`, so nobody is told about a change that rolled back. A dead or slow
+Services raise `journeys.changes.journey_changed(...)` inside their transaction; once it commits
+the change arrives here and goes out to the journey's group, so nobody is told about a change
+that rolled back. A dead or slow
 channel layer never breaks a save, nor delays it (Redis: sent from a sender thread) or by more
 than LIVE_SEND_TIMEOUT (in memory): the failure is logged and the pages catch up from the
 version they last saw when they reconnect.
@@ -15,78 +16,25 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
-from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.dispatch import receiver
+
+from ..changes import journey_change
 
 logger = logging.getLogger("cvj.live")
-
-_actor: ContextVar[dict[str, Any] | None] = ContextVar("cvj_live_actor", default=None)
 
 
 def group_name(journey_id: int) -> str:
     return f"journey.{journey_id}"
 
 
-def initials(name: str) -> str:
-    parts = [p for p in name.replace(".", " ").replace("_", " ").split() if p[:1].isalnum()]
-    if not parts:
-        return "?"
-    if len(parts) == 1:
-        return parts[0][:2].upper()
-    return (parts[0][0] + parts[-1][0]).upper()
-
-
-def actor_for(user: Any) -> dict[str, Any] | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    name = user.get_full_name() or user.get_username()
-    return {"id": user.pk, "name": name, "initials": initials(name)}
-
-
-class LiveActorMiddleware:
-    """Remembers the signed-in user for this request, so a broadcast says who changed what."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        actor = actor_for(user) if user is not None and user.is_authenticated else None
-        if actor is not None:
-            # Which page sent it: that page skips redrawing what it already shows.
-            actor["client"] = request.headers.get("X-CVJ-Live-Client", "")[:20]
-        token = _actor.set(actor)
-        try:
-            return self.get_response(request)
-        finally:
-            _actor.reset(token)
-
-
-def journey_changed(
-    *,
-    journey_id: int,
-    version: int,
-    fields: Iterable[dict[str, str]] = (),
-    parts: Iterable[str] = (),
-    by: dict[str, Any] | None = None,
-) -> None:
-    """Tell every open page of the journey, once the current transaction commits."""
-    message = {
-        "type": "journey.changed",
-        "version": version,
-        "by": by or _actor.get() or {"id": None, "name": "Someone", "initials": "?"},
-        "fields": list(fields),
-        "parts": sorted(set(parts)),
-        "sent_at": 0.0,
-    }
-    transaction.on_commit(lambda: send_to_journey(journey_id, message))
+@receiver(journey_change)
+def _journey_changed(*, journey_id: int, message: dict[str, Any], **_: Any) -> None:
+    send_to_journey(journey_id, message)
 
 
 def send_to_journey(journey_id: int, message: dict[str, Any]) -> bool:

@@ -34,9 +34,10 @@ from cvj.parsing import parse_int
 from cvj.tenancy import membership_for
 
 from ..access import get_journey_for
+from ..changes import author_for, initials
 from ..models import Journey, JourneyStage, StageTactic
 from ..services import AUTOSAVE_FIELDS, field_text
-from .broadcast import actor_for, group_name, initials
+from .broadcast import group_name
 from .guests import LiveLinkError, live_link_resolve
 from .messages import (
     EDIT_TYPES,
@@ -120,7 +121,7 @@ def _authorize(scope: dict[str, Any], journey_id: int, *, fresh: bool = False) -
     except (Http404, PermissionDenied):
         return None
     member = membership_for(user)
-    actor = actor_for(user)
+    actor = author_for(user)
     return Viewer(
         user_id=user.pk,
         name=actor["name"],

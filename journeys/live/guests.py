@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cvj.tokens import link_from_token, link_token, new_secret, secret_hash
 
+from ..changes import journey_changed
 from ..models import (
     Journey,
     JourneyStage,
@@ -25,7 +26,7 @@ from ..models import (
     QuestionStatus,
     StageTactic,
 )
-from .broadcast import journey_changed, send_to_journey
+from .broadcast import send_to_journey
 
 LIVE_SALT = "cvj.live-link"
 LIVE_MAX_DAYS = 7

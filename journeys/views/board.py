@@ -17,10 +17,10 @@ from django_htmx.http import trigger_client_event
 from cvj.http import HtmxHttpRequest
 
 from ..access import get_journey_for
+from ..deliverable.showcase import journey_showcase
 from ..models import Journey
 from ..selectors import StageView, journey_stage_views
 from ..services import session_elapsed
-from ..showcase import journey_showcase
 
 # HX-Trigger events a saved change sends; the editor's side panels listen for them.
 JOURNEY_CHANGED = "journey-changed"  # any saved change: insights refresh

@@ -22,11 +22,11 @@ from ..access import (
     get_persona_for,
     journeys_for,
 )
+from ..deliverable.showcase import journey_showcase
 from ..forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
 from ..models import Business, Journey, Offer, Persona
 from ..selectors import Page, journey_stage_fill, journey_stage_views
 from ..services import journey_create
-from ..showcase import journey_showcase
 
 PAGE_SIZE = 24
 

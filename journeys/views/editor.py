@@ -27,9 +27,10 @@ from ..access import (
     get_stage_tactic,
 )
 from ..agenda import agenda_pace, intro_minutes, session_agenda
-from ..economics import funnel_bars, journey_economics
+from ..deliverable.economics import funnel_bars, journey_economics
+from ..deliverable.gaps import journey_gaps, journey_health
+from ..deliverable.snapshot import journey_snapshot
 from ..forms import OfferForm
-from ..gaps import journey_gaps, journey_health
 from ..models import Journey, JourneyStage, StageOffer, StageTactic
 from ..selectors import COMPLETENESS_FIELDS, is_filled, journey_stage_views
 from ..services import (
@@ -50,7 +51,6 @@ from ..services import (
     tactic_reorder,
     tactic_restore,
 )
-from ..snapshot import journey_snapshot
 from ..suggestions import suggestions_fit_awareness, tactic_suggestions
 from .board import JOURNEY_CHANGED, JOURNEY_SHAPE_CHANGED, board_column_changed, from_board
 

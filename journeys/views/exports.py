@@ -11,7 +11,7 @@ from django_htmx.http import HTMX_STOP_POLLING
 from cvj.http import HtmxHttpRequest
 
 from ..access import get_export_for, get_journey_for
-from ..exports import export_request, export_retry
+from ..deliverable.exports import export_request, export_retry
 from ..models import ExportStatus, Journey
 
 

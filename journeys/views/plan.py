@@ -14,12 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cvj.http import HtmxHttpRequest
 
-from .. import plan
+from .. import planning
 from ..access import get_journey_for
+from ..deliverable import plan
+from ..deliverable.gaps import journey_gaps
+from ..deliverable.snapshot import journey_snapshot
 from ..forms import PlanItemForm, PlanSummaryForm
-from ..gaps import journey_gaps
 from ..models import Journey, StageTactic
-from ..snapshot import journey_snapshot
 
 # ?sort= keys → row order. "plan" is the roadmap's own order: horizon, then start date.
 SORTS = {
@@ -99,7 +100,7 @@ def plan_item_save(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> HttpRes
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         if changes:
             try:
-                plan.plan_item_update(stage_tactic=stage_tactic, changes=changes)
+                planning.plan_item_update(stage_tactic=stage_tactic, changes=changes)
             except ValidationError as exc:
                 error = "; ".join(m for msgs in exc.message_dict.values() for m in msgs)
     else:
@@ -125,7 +126,7 @@ def plan_summary_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     form = PlanSummaryForm(request.POST, tactics=_tactics(journey))
     if form.is_valid():
-        plan.plan_summary_update(
+        planning.plan_summary_update(
             journey=journey, summary=form.cleaned_data["summary"], priorities=form.priorities()
         )
         saved, error = True, ""
@@ -156,7 +157,7 @@ def plan_add_gap(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         raise Http404("That gap is already closed.")
     entry = journey.stages.select_related("stage").get(stage__slug=stage_slug)
     name = gap.fix.split(":")[0].split(" (")[0].rstrip(".")
-    plan.gap_to_plan(journey_stage=entry, name=name)
+    planning.gap_to_plan(journey_stage=entry, name=name)
     return redirect(journey_plan_url(journey))
 
 

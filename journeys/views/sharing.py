@@ -13,9 +13,7 @@ from cvj.http import HtmxHttpRequest
 from cvj.parsing import int_in_range
 
 from ..access import get_journey_for, get_share_link_for
-from ..models import ExportStatus, Journey
-from ..selectors import finalize_blocker, journey_stage_views, journey_status_label
-from ..sharing import (
+from ..deliverable.sharing import (
     SHARE_MAX_DAYS,
     ShareLinkError,
     journey_finalize,
@@ -25,7 +23,9 @@ from ..sharing import (
     share_link_resolve,
     share_link_revoke,
 )
-from ..showcase import journey_showcase
+from ..deliverable.showcase import journey_showcase
+from ..models import ExportStatus, Journey
+from ..selectors import finalize_blocker, journey_stage_views, journey_status_label
 
 
 def _card_context(journey: Journey, **extra: object) -> dict[str, object]:

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from cvj.http import HtmxHttpRequest
 
 from ..access import get_journey_for
-from ..exports import export_request
-from ..snapshot import journey_snapshot
-from ..versions import snapshot_diff
+from ..deliverable.exports import export_request
+from ..deliverable.snapshot import journey_snapshot
+from ..deliverable.versions import snapshot_diff
 
 
 @login_required

@@ -11,8 +11,8 @@ from PIL import Image, ImageFile, PngImagePlugin
 from pypdf import PdfReader
 
 from cvj.branding import agency_logo_set
-from journeys.pdf import render_journey_pdf
-from journeys.snapshot import journey_snapshot
+from journeys.deliverable.pdf import render_journey_pdf
+from journeys.deliverable.snapshot import journey_snapshot
 
 pytestmark = pytest.mark.django_db
 

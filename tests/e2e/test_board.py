@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from journeys.deliverable.sharing import share_link_create
 from journeys.models import Journey, JourneyStage
-from journeys.sharing import share_link_create
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "board"
 DESKTOPS = [(1280, 720), (1440, 900)]

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from journeys.deliverable.snapshot import journey_snapshot
 from journeys.models import StageTactic
 from journeys.services import tactic_add
-from journeys.snapshot import journey_snapshot
 from tests.factories import make_journey
 
 LATENCIES = (0.0, 0.015, 0.03, 0.05, 0.08, 0.12)

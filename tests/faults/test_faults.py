@@ -25,7 +25,7 @@ from django.db import close_old_connections, connection
 from django.urls import reverse
 from django.utils import timezone
 
-from journeys.exports import exports_sweep
+from journeys.deliverable.exports import exports_sweep
 from journeys.models import Export, ExportStatus
 from tests.factories import make_journey
 
@@ -211,7 +211,8 @@ def test_sweep_does_nothing_when_all_is_well(db, monkeypatch):
     same rows aged past their deadlines are all picked up (so the first half can fail)."""
     enqueued: list[int] = []
     monkeypatch.setattr(
-        "journeys.exports.export_enqueue", lambda *, export_id: enqueued.append(export_id) or True
+        "journeys.deliverable.exports.export_enqueue",
+        lambda *, export_id: enqueued.append(export_id) or True,
     )
     now = timezone.now()
     journeys = [make_journey() for _ in range(4)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from journeys.snapshot import (
+from journeys.deliverable.snapshot import (
     JourneySnapshot,
     OfferSnap,
     PersonaSnap,

@@ -10,12 +10,12 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from PIL import Image
 
-from journeys.gaps import journey_gaps, journey_health
+from journeys.deliverable.gaps import journey_gaps, journey_health
+from journeys.deliverable.sharing import journey_finalize, share_link_create, share_link_revoke
+from journeys.deliverable.snapshot import journey_snapshot
 from journeys.models import Journey, JourneyStage, StageTactic
 from journeys.selectors import finalize_blocker, journey_status_label
 from journeys.services import offer_attach, tactic_add
-from journeys.sharing import journey_finalize, share_link_create, share_link_revoke
-from journeys.snapshot import journey_snapshot
 from tests.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db

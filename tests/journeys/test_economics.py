@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from journeys.economics import funnel_bars, journey_economics
+from journeys.deliverable.economics import funnel_bars, journey_economics
+from journeys.deliverable.snapshot import journey_snapshot
 from journeys.services import offer_attach
-from journeys.snapshot import journey_snapshot
 from tests.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from journeys.exports import export_claim, export_request, exports_sweep
+from journeys.deliverable.exports import export_claim, export_render, export_request, exports_sweep
 from journeys.models import Export, ExportStatus, Journey
-from journeys.tasks import export_render
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,8 +69,8 @@ def test_a_render_in_flight_for_the_same_content_is_joined(journey, strategist, 
 
 
 def test_the_content_hash_ignores_the_clock_and_counter_but_not_the_renderer(journey, monkeypatch):
-    from journeys import exports
-    from journeys.snapshot import journey_snapshot
+    from journeys.deliverable import exports
+    from journeys.deliverable.snapshot import journey_snapshot
 
     snapshot = journey_snapshot(journey).to_json()
     later = {**snapshot, "version": snapshot["version"] + 5, "taken_at": "2030-01-01T00:00:00Z"}
@@ -98,11 +97,11 @@ def test_the_database_refuses_two_active_renders_of_one_content(journey, strateg
 
 
 def test_a_quiet_journey_is_prerendered_and_a_busy_one_waits(journey, monkeypatch):
-    from journeys import exports, tasks
+    from journeys.deliverable import exports
 
     scheduled: list[tuple] = []
     monkeypatch.setattr(
-        tasks.export_prerender, "apply_async", lambda args, countdown: scheduled.append(countdown)
+        exports.export_prerender_task, "apply_async", lambda args, countdown: scheduled.append(countdown)
     )
     assert exports.export_prerender(journey_id=journey.pk) == "moved"  # just edited
     assert scheduled and 1 <= scheduled[0] <= exports.PRERENDER_AFTER_S
@@ -117,17 +116,17 @@ def test_a_quiet_journey_is_prerendered_and_a_busy_one_waits(journey, monkeypatc
 def test_saves_schedule_one_prerender_and_none_when_eager(journey, monkeypatch):
     from django.core.cache import cache
 
-    from journeys import exports, tasks
+    from journeys.deliverable import exports
     from journeys.services import field_save
 
     scheduled: list[int] = []
     monkeypatch.setattr(
-        tasks.export_prerender, "apply_async", lambda args, countdown: scheduled.append(args[0])
+        exports.export_prerender_task, "apply_async", lambda args, countdown: scheduled.append(args[0])
     )
     entry = journey.stages.get(stage__slug="aware")
     field_save(row=entry, field="goal", value="a", base="", journey_id=journey.pk)
     assert scheduled == []  # eager (the embedded default): never a render per keystroke
-    tasks.export_prerender.app.conf.task_always_eager = False  # the eager_tasks fixture restores
+    exports.export_prerender_task.app.conf.task_always_eager = False  # the eager_tasks fixture restores
     cache.delete(exports._prerender_key(journey.pk))
     entry.refresh_from_db()
     field_save(row=entry, field="goal", value="ab", base="a", journey_id=journey.pk)
@@ -190,7 +189,7 @@ def test_sweep_fails_an_export_that_keeps_killing_workers(journey, strategist, c
 
 def test_sweep_enqueues_queued_exports_the_broker_never_took(journey, strategist, monkeypatch):
     # The broker is down when the strategist clicks: the export stays queued…
-    monkeypatch.setattr("journeys.exports.export_enqueue", lambda *, export_id: False)
+    monkeypatch.setattr("journeys.deliverable.exports.export_enqueue", lambda *, export_id: False)
     export, _ = export_request(journey=journey, user=strategist.user)
     monkeypatch.undo()
     Export.objects.filter(pk=export.pk).update(created_at=timezone.now() - timedelta(minutes=5))
@@ -210,7 +209,7 @@ def test_a_failing_render_is_reported_readably_and_can_be_retried(
     def broken(snapshot):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("journeys.tasks.render_journey_pdf", broken)
+    monkeypatch.setattr("journeys.deliverable.pdf.render_journey_pdf", broken)
     assert export_render.apply(args=[export.pk]).get() == "failed"
     export.refresh_from_db()
     assert export.status == ExportStatus.FAILED

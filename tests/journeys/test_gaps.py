@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from journeys.gaps import journey_gaps
+from journeys.deliverable.gaps import journey_gaps
+from journeys.deliverable.snapshot import journey_snapshot
 from journeys.services import offer_attach, tactic_add
-from journeys.snapshot import journey_snapshot
 from stages.models import Tactic
 from tests.factories import OfferFactory
 

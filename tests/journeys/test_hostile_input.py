@@ -26,9 +26,9 @@ from cvj.parsing import (
     parse_int,
     search_text,
 )
+from journeys.deliverable.sharing import journey_finalize
 from journeys.models import Journey, JourneyStage, ShareLink, StageTactic
 from journeys.services import session_toggle, tactic_add
-from journeys.sharing import journey_finalize
 from stages.models import Tactic
 from tests.factories import BusinessFactory, make_journey
 

@@ -223,8 +223,8 @@ def test_presence_lists_who_is_here_and_drops_them_when_they_leave(journey, stra
 
 
 def test_the_snapshot_lists_open_and_resolved_questions(journey, strategist):
+    from journeys.deliverable.snapshot import JourneySnapshot, journey_snapshot
     from journeys.live.guests import question_ask, question_update
-    from journeys.snapshot import JourneySnapshot, journey_snapshot
 
     link, _token = live_link_create(journey=journey, user=strategist.user)
     stage = JourneyStage.objects.select_related("stage").get(journey=journey, stage__slug="convert")

@@ -8,9 +8,9 @@ import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from journeys.pdf import APP_ORIGIN, AppOnlyFetcher, render_journey_pdf
+from journeys.deliverable.pdf import APP_ORIGIN, AppOnlyFetcher, render_journey_pdf
+from journeys.deliverable.snapshot import journey_snapshot
 from journeys.services import offer_attach, tactic_add
-from journeys.snapshot import journey_snapshot
 from stages.models import Tactic
 from tests.factories import OfferFactory
 

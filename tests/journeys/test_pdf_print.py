@@ -12,10 +12,10 @@ from pypdf.generic import IndirectObject
 from weasyprint.formatting_structure import boxes
 
 from cvj.colors import WHITE, brand_pair, contrast
-from journeys import pdf as renderer
-from journeys.economics import STAGE_COLORS
-from journeys.pdf import map_columns, render_journey_pdf
-from journeys.plan import summary_blocks
+from journeys.deliverable import pdf as renderer
+from journeys.deliverable.economics import STAGE_COLORS
+from journeys.deliverable.pdf import map_columns, render_journey_pdf
+from journeys.deliverable.plan import summary_blocks
 from journeys.templatetags.print_tags import clip
 from tests.journeys.pdf_samples import MIXED, empty_snapshot, stress_snapshot
 

@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from cvj.models import Agency
+from journeys.deliverable.plan import csv_safe
 from journeys.models import Export, Journey, StageTactic
-from journeys.plan import csv_safe
 from journeys.services import tactic_add
 
 pytestmark = pytest.mark.django_db

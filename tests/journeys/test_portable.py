@@ -9,7 +9,8 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 
-from journeys.gaps import journey_gaps
+from journeys.deliverable.gaps import journey_gaps
+from journeys.deliverable.snapshot import journey_snapshot
 from journeys.models import (
     Offer,
     StageOffer,
@@ -26,7 +27,6 @@ from journeys.portable import (
     starter_create,
 )
 from journeys.services import offer_attach, tactic_add
-from journeys.snapshot import journey_snapshot
 from journeys.starters import builtin_starters
 from stages.models import STAGE_SLUGS, Tactic
 from tests.factories import (

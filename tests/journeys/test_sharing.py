@@ -8,10 +8,10 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from journeys.exports import export_request
+from journeys.deliverable.exports import export_request
+from journeys.deliverable.sharing import SHARE_SALT, journey_finalize, share_link_create
 from journeys.models import JourneyStatus, ShareLink
 from journeys.services import tactic_add
-from journeys.sharing import SHARE_SALT, journey_finalize, share_link_create
 
 pytestmark = pytest.mark.django_db
 

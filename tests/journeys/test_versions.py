@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from journeys.deliverable.sharing import journey_finalize
+from journeys.deliverable.versions import snapshot_diff
 from journeys.models import Export
 from journeys.services import tactic_add
-from journeys.sharing import journey_finalize
-from journeys.versions import snapshot_diff
 
 pytestmark = pytest.mark.django_db
 

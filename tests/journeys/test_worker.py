@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cvj.celery import app as celery_app
-from journeys.exports import exports_sweep
+from journeys.deliverable.exports import exports_sweep
 from journeys.models import Export, ExportStatus
 from journeys.services import tactic_add
 from stages.models import Tactic

@@ -40,9 +40,9 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from journeys.deliverable.sharing import share_link_create
 from journeys.live.guests import live_link_create
 from journeys.models import Business, Export, ExportStatus, Journey, JourneyStage
-from journeys.sharing import share_link_create
 from tests.e2e.test_live import start_daphne
 from tests.e2e.test_live import stop as stop_daphne
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from journeys.deliverable.pdf import render_journey_pdf
+from journeys.deliverable.snapshot import journey_snapshot
 from journeys.models import Journey
-from journeys.pdf import render_journey_pdf
-from journeys.snapshot import journey_snapshot
 
 
 class Command(BaseCommand):

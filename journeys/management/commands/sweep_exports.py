@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from journeys.exports import exports_sweep
+from journeys.deliverable.exports import exports_sweep
 
 
 class Command(BaseCommand):

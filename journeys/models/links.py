@@ -1,4 +1,5 @@
-"""The live session's rows: guests' "Join live" links and their questions (app `journeys`)."""
+"""Signed links that show a journey to people without an account, and the questions guests ask
+through a live link."""
 
 from __future__ import annotations
 
@@ -8,7 +9,30 @@ from django.db import models
 
 from cvj.parsing import PlainTextModel
 
-from ..models import TEXT_LONG, Journey, JourneyStage, StageTactic
+from .map import TEXT_LONG, Journey, JourneyStage, StageTactic
+
+
+class ShareLink(PlainTextModel):
+    """A signed, expiring, revocable read-only link to one journey for clients without accounts."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="share_links")
+    # Only a hash of the secret is stored; the signed URL carries the secret itself.
+    secret_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    use_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Share link for {self.journey}"
 
 
 class LiveLink(PlainTextModel):

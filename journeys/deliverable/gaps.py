@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from ..rules import AWARENESS_CHANNELS
 from .snapshot import JourneySnapshot, StageSnap, TacticSnap
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "tip": 2}
@@ -169,12 +170,6 @@ def persona_incomplete(s: JourneySnapshot) -> Iterator[Gap]:
 # What engages each awareness level (DOMAIN.md): entertain the unaware, educate the
 # problem-aware, contrast with other solutions for the solution-aware, compare with
 # competitors for the product-aware. Channels that carry that kind of content:
-AWARENESS_CHANNELS: dict[str, tuple[str, ...]] = {
-    "unaware": ("social", "paid", "events", "content", "partners"),
-    "problem_aware": ("content", "search", "email", "social", "events"),
-    "solution_aware": ("content", "cro", "email", "search", "sales"),
-    "product_aware": ("sales", "cro", "email", "product", "partners"),
-}
 AWARENESS_ADVICE = {
     "unaware": "entertain them (social video, events, partner features)",
     "problem_aware": "educate them about the problem (blog, guides, search content)",

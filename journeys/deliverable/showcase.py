@@ -6,10 +6,10 @@ the same journey the same way.
 
 from __future__ import annotations
 
+from ..models import Journey
+from ..selectors import journey_stage_views, journey_status_label
 from .economics import funnel_bars, journey_economics
 from .gaps import journey_gaps, journey_health
-from .models import Journey
-from .selectors import journey_stage_views, journey_status_label
 from .snapshot import journey_snapshot
 
 

@@ -1,4 +1,11 @@
-"""Export services: request a PDF, enqueue it safely, sweep stale exports, store results."""
+"""Exports: request a PDF, enqueue it safely, render it in a Celery task, sweep stale exports,
+store results, and keep the latest PDF ready while a session edits.
+
+The tasks live here beside the rows they move, so enqueueing needs no second module (and no
+import circle). Their names are pinned to the ones queued messages and beat already carry.
+The renderer (WeasyPrint, a second to import) is imported only inside the render task: the
+web process that enqueues never loads it.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +13,30 @@ import contextlib
 import hashlib
 import json
 import logging
+import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
+from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import (
+from ..changes import journey_edit
+from ..models import (
     Export,
     ExportStatus,
     Journey,
     JourneyVersion,
     export_file_name,
 )
-from .snapshot import journey_snapshot
+from .snapshot import JourneySnapshot, journey_snapshot
 
 if TYPE_CHECKING:  # WeasyPrint takes a second to import; the web process never needs it
     from .pdf import RenderedPdf
@@ -32,7 +44,6 @@ if TYPE_CHECKING:  # WeasyPrint takes a second to import; the web process never 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-EXPORT_TASK = "journeys.tasks.export_render"
 
 
 # Bump when the PDF template, print CSS or renderer change what the same snapshot looks like:
@@ -112,16 +123,9 @@ def export_retry(*, export: Export) -> Export:
 def export_enqueue(*, export_id: int) -> bool:
     """Hand the export to the broker. Never raises and never blocks long: with the broker down
     the row stays queued and the sweep enqueues it once the broker is back."""
-    from cvj.celery import app
-
     try:
-        # By name both ways, so this module never imports the task module (which imports it).
-        if app.conf.task_always_eager:  # embedded mode: render in-process, right now
-            if EXPORT_TASK not in app.tasks:
-                app.loader.import_default_modules()  # runs autodiscover: registers our tasks
-            app.tasks[EXPORT_TASK].apply_async(args=[export_id], retry=False)
-        else:  # the web process never imports the renderer
-            app.send_task(EXPORT_TASK, args=[export_id], retry=False)
+        # Eagerly (embedded mode) this renders in-process, right now.
+        export_render.apply_async(args=[export_id], retry=False)
     except Exception:  # noqa: BLE001 - any broker failure means "try again later"
         logger.warning("Could not enqueue export %s; the sweep will retry.", export_id)
         return False
@@ -217,14 +221,12 @@ def export_prerender_soon(*, journey_id: int) -> None:
     """After a save: make sure a background render runs once the journey has been quiet for
     ~30 s. One pending task per journey (a cache key); none when tasks run eagerly in the web
     process, where it would render on every keystroke."""
-    from .tasks import export_prerender
-
-    if export_prerender.app.conf.task_always_eager:
+    if export_prerender_task.app.conf.task_always_eager:
         return
     try:
         if not cache.add(_prerender_key(journey_id), 1, timeout=PRERENDER_AFTER_S * 4):
             return  # one is already scheduled; it re-checks the clock when it runs
-        export_prerender.apply_async((journey_id,), countdown=PRERENDER_AFTER_S)
+        export_prerender_task.apply_async((journey_id,), countdown=PRERENDER_AFTER_S)
     except Exception:  # noqa: BLE001 - a missing pre-render must never fail a save
         logger.warning("Could not schedule a pre-render for journey %s", journey_id, exc_info=True)
         with contextlib.suppress(Exception):  # Redis itself may be what is down
@@ -240,11 +242,79 @@ def export_prerender(*, journey_id: int) -> str:
         return "gone"
     quiet_for = (timezone.now() - journey.updated_at).total_seconds()
     if quiet_for < PRERENDER_AFTER_S:
-        from .tasks import export_prerender as task
-
         cache.set(_prerender_key(journey_id), 1, timeout=PRERENDER_AFTER_S * 4)
-        task.apply_async((journey_id,), countdown=max(1.0, PRERENDER_AFTER_S - quiet_for))
+        export_prerender_task.apply_async(
+            (journey_id,), countdown=max(1.0, PRERENDER_AFTER_S - quiet_for)
+        )
         return "moved"
     cache.delete(_prerender_key(journey_id))
     _, created = export_request(journey=journey, user=None)
     return "queued" if created else "current"
+
+
+# --- The Celery tasks.
+
+
+@shared_task(
+    name="journeys.tasks.export_render",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_ATTEMPTS,
+    soft_time_limit=90,
+    time_limit=120,
+)
+def export_render(self, export_id: int) -> str:  # noqa: ANN001
+    if not export_claim(export_id=export_id):
+        return "skipped"  # done, failed, or being rendered by a live worker: a duplicate delivery
+    export = Export.objects.get(pk=export_id)
+    started = time.perf_counter()
+    from . import pdf  # here, not at the top: see the module's docstring
+
+    try:
+        rendered = pdf.render_journey_pdf(JourneySnapshot.from_json(export.snapshot))
+        export_store(
+            export=export,
+            rendered=rendered,
+            render_ms=int((time.perf_counter() - started) * 1000),
+        )
+    except SoftTimeLimitExceeded:
+        export_fail(
+            export_id=export_id,
+            reason="The journey took too long to render. Try again; if it keeps happening, "
+            "shorten the longest notes.",
+        )
+        return "failed"
+    except (DatabaseError, OSError) as error:  # transient: storage or database hiccup
+        if self.request.retries < self.max_retries:
+            export_requeue(export_id=export_id, reason="Retrying after a hiccup…")
+            raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
+        export_fail(
+            export_id=export_id, reason="Saving the PDF failed several times. Please try again."
+        )
+        return "failed"
+    except Exception:
+        logger.exception("Rendering export %s failed", export_id)
+        export_fail(
+            export_id=export_id,
+            reason="Something in this journey could not be rendered. Our team has been told; "
+            "please try again.",
+        )
+        return "failed"
+    return "done"
+
+
+@shared_task(name="journeys.tasks.exports_sweep")
+def exports_sweep_task() -> dict[str, int]:
+    return exports_sweep()
+
+
+@shared_task(name="journeys.tasks.export_prerender", acks_late=True, ignore_result=True)
+def export_prerender_task(journey_id: int) -> str:
+    """The debounced background render of an edited journey (see export_prerender)."""
+    return export_prerender(journey_id=journey_id)
+
+
+@receiver(journey_edit)
+def _journey_edited(*, journey_id: int, **_: object) -> None:
+    export_prerender_soon(journey_id=journey_id)

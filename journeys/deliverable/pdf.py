@@ -26,11 +26,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from cvj.colors import brand_pair, shade_for_white_text
 
+from ..templatetags.print_tags import clip, text_width
 from . import plan
 from .economics import Economics, funnel_bars, journey_economics
 from .gaps import journey_gaps
 from .snapshot import JourneySnapshot, OfferSnap, StageSnap, TacticSnap
-from .templatetags.print_tags import clip, text_width
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from cvj.parsing import parse_int
 from stages.models import Channel
 
-from .models import (
+from ..models import (
     AwarenessLevel,
     BillingPeriod,
     BusinessKind,
@@ -28,7 +28,7 @@ from .models import (
     PlanOwner,
     PlanStatus,
 )
-from .selectors import journey_stage_views
+from ..selectors import journey_stage_views
 
 # 2: plan fields on tactics, billing periods, summary/priorities, paper and brand, questions.
 # Older snapshots still load: every new field has a default.

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from cvj.tokens import link_from_token, link_token, new_secret, secret_hash
 
-from .live.broadcast import journey_changed
-from .models import Journey, JourneyStatus, JourneyVersion, ShareLink
-from .services import session_elapsed
+from ..changes import journey_changed
+from ..models import Journey, JourneyStatus, JourneyVersion, ShareLink
+from ..services import session_elapsed
 from .snapshot import journey_snapshot
 
 SHARE_SALT = "cvj.share-link"

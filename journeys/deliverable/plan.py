@@ -10,9 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
-
-from .models import HORIZON_DAYS, Journey, JourneyStage, PlanHorizon, StageTactic
+from ..models import HORIZON_DAYS, PlanHorizon
 from .snapshot import JourneySnapshot, TacticSnap
 
 HORIZON_ORDER = {"now": 0, "next": 1, "later": 2, "": 3}
@@ -110,53 +108,6 @@ def summary_blocks(text: str) -> list[SummaryBlock]:
         if bullets:
             blocks.append(SummaryBlock("ul", tuple(bullets)))
     return blocks
-
-
-# ---- Writes (the Plan view) -------------------------------------------------------------
-
-
-def plan_item_update(*, stage_tactic: StageTactic, changes: dict[str, object]) -> StageTactic:
-    """Save plan fields of one tactic; the journey's version moves so exports see the change."""
-    from .services import _bump_journey
-
-    with transaction.atomic():
-        locked = StageTactic.objects.select_for_update().get(pk=stage_tactic.pk)
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.version += 1
-        locked.full_clean()
-        locked.save()
-        _bump_journey(locked.journey_stage.journey_id)
-    return locked
-
-
-def plan_summary_update(*, journey: Journey, summary: str, priorities: list[int]) -> Journey:
-    """Store the executive summary and up to three priorities (tactics of this journey only)."""
-    from .services import _bump_journey
-
-    allowed = set(
-        StageTactic.objects.filter(journey_stage__journey=journey).values_list("pk", flat=True)
-    )
-    with transaction.atomic():
-        Journey.objects.filter(pk=journey.pk).update(
-            summary=summary.strip(), priorities=[p for p in priorities if p in allowed][:3]
-        )
-        _bump_journey(journey.pk)
-    journey.refresh_from_db()
-    return journey
-
-
-def gap_to_plan(*, journey_stage: JourneyStage, name: str) -> StageTactic:
-    """A gap's fix as a plan step: a custom tactic at that stage, due now, owned by the agency."""
-    from .services import tactic_add
-
-    with transaction.atomic():
-        stage_tactic, _created = tactic_add(journey_stage=journey_stage, custom_name=name[:120])
-        if not stage_tactic.horizon:
-            return plan_item_update(
-                stage_tactic=stage_tactic, changes={"horizon": "now", "owner_side": "agency"}
-            )
-    return stage_tactic
 
 
 # ---- CSV for the client's project tool ---------------------------------------------------

@@ -1,0 +1,48 @@
+"""Writes of the plan: a tactic's horizon, owner and budget, the summary and priorities, a gap's
+fix taken into the plan. The figures the plan shows are the deliverable's (deliverable/plan.py).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .models import Journey, JourneyStage, StageTactic
+from .services import journey_version_bump, tactic_add
+
+
+def plan_item_update(*, stage_tactic: StageTactic, changes: dict[str, object]) -> StageTactic:
+    """Save plan fields of one tactic; the journey's version moves so exports see the change."""
+    with transaction.atomic():
+        locked = StageTactic.objects.select_for_update().get(pk=stage_tactic.pk)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.version += 1
+        locked.full_clean()
+        locked.save()
+        journey_version_bump(locked.journey_stage.journey_id)
+    return locked
+
+
+def plan_summary_update(*, journey: Journey, summary: str, priorities: list[int]) -> Journey:
+    """Store the executive summary and up to three priorities (tactics of this journey only)."""
+    allowed = set(
+        StageTactic.objects.filter(journey_stage__journey=journey).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        Journey.objects.filter(pk=journey.pk).update(
+            summary=summary.strip(), priorities=[p for p in priorities if p in allowed][:3]
+        )
+        journey_version_bump(journey.pk)
+    journey.refresh_from_db()
+    return journey
+
+
+def gap_to_plan(*, journey_stage: JourneyStage, name: str) -> StageTactic:
+    """A gap's fix as a plan step: a custom tactic at that stage, due now, owned by the agency."""
+    with transaction.atomic():
+        stage_tactic, _created = tactic_add(journey_stage=journey_stage, custom_name=name[:120])
+        if not stage_tactic.horizon:
+            return plan_item_update(
+                stage_tactic=stage_tactic, changes={"horizon": "now", "owner_side": "agency"}
+            )
+    return stage_tactic
