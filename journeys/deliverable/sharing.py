@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from cvj.tokens import link_from_token, link_token, new_secret, secret_hash
+from cvj.links import LinkError, LinkKind, LinkStatus, link_create, link_resolve
 
 from ..changes import journey_changed
 from ..models import Journey, JourneyStatus, JourneyVersion, ShareLink
@@ -19,53 +17,34 @@ from .snapshot import journey_snapshot
 SHARE_SALT = "cvj.share-link"
 SHARE_MAX_DAYS = 90
 
+SHARE_LINK = LinkKind(
+    model=ShareLink,
+    salt=SHARE_SALT,
+    max_days=SHARE_MAX_DAYS,
+    related=("journey__business",),
+    messages={
+        LinkError.INVALID: "This link is not valid. Check that you copied all of it.",
+        LinkStatus.REVOKED: "This link has been switched off by the agency.",
+        LinkStatus.EXPIRED: "This link expired on {expires_at:%B %-d, %Y}. "
+        "Ask your agency for a new one.",
+    },
+)
 
-class ShareLinkError(Exception):
-    """A share link that cannot be used; `reason` is shown to the visitor."""
 
-    def __init__(self, reason: str, *, status: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-
-
-@transaction.atomic
 def share_link_create(
     *, journey: Journey, user: AbstractBaseUser | None, days: int, label: str = ""
 ) -> tuple[ShareLink, str]:
-    """Create a link; returns it and the signed token for its URL (shown once, never stored).
+    """A link and the signed token for its URL (shown once, never stored).
 
     Raises ValidationError (on `label`) for text that cannot be stored."""
-    days = max(1, min(int(days), SHARE_MAX_DAYS))
-    secret = new_secret()
-    link = ShareLink(
-        journey=journey,
-        secret_hash=secret_hash(secret),
-        label=label.strip()[:120],
-        created_by=user,
-        expires_at=timezone.now() + timedelta(days=days),
-    )
-    link.full_clean(exclude=["journey", "created_by"])
-    link.save()
-    return link, link_token(link.pk, secret, salt=SHARE_SALT)
+    return link_create(kind=SHARE_LINK, days=days, journey=journey, created_by=user, label=label)
 
 
 def share_link_resolve(token: str, *, count_use: bool = True) -> ShareLink:
-    """The live link behind a token, or ShareLinkError saying clearly why not.
+    """The active link behind a token, or LinkError saying clearly why not.
 
     The page counts as a use; its logo and live column refreshes do not (count_use=False)."""
-    queryset = ShareLink.objects.select_related("journey__business")
-    link = link_from_token(token, salt=SHARE_SALT, queryset=queryset)
-    if link is None:
-        raise ShareLinkError("This link is not valid. Check that you copied all of it.", status=404)
-    if link.revoked_at is not None:
-        raise ShareLinkError("This link has been switched off by the agency.", status=410)
-    if link.expires_at <= timezone.now():
-        raise ShareLinkError(
-            f"This link expired on {timezone.localtime(link.expires_at):%B %-d, %Y}. "
-            "Ask your agency for a new one.",
-            status=410,
-        )
+    link = link_resolve(token, kind=SHARE_LINK)
     if count_use:
         ShareLink.objects.filter(pk=link.pk).update(
             last_used_at=timezone.now(), use_count=F("use_count") + 1
@@ -74,7 +53,7 @@ def share_link_resolve(token: str, *, count_use: bool = True) -> ShareLink:
 
 
 def share_link_revoke(*, link: ShareLink) -> None:
-    ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    link.revoke()
 
 
 @transaction.atomic

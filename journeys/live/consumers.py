@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from cvj.links import LinkError
 from cvj.parsing import parse_int
 from cvj.tenancy import membership_for
 
@@ -38,7 +39,7 @@ from ..changes import author_for, initials
 from ..models import Journey, JourneyStage, StageTactic
 from ..services import AUTOSAVE_FIELDS, field_text
 from .broadcast import group_name
-from .guests import LiveLinkError, live_link_resolve
+from .guests import live_link_resolve
 from .messages import (
     EDIT_TYPES,
     Follow,
@@ -98,7 +99,7 @@ def _authorize(scope: dict[str, Any], journey_id: int, *, fresh: bool = False) -
     if token:
         try:
             link = live_link_resolve(token)
-        except LiveLinkError:
+        except LinkError:
             return None
         if link.journey_id != journey_id:
             return None

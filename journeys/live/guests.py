@@ -1,21 +1,19 @@
 """Guests of a live session: "Join live" links and their questions on the map.
 
-A live link works like a share link (journeys/sharing.py): signed, expiring, revocable, and only
-a hash of its secret is stored. Guests read the live board and may post questions; they never
+A live link is a signed link like a share link (cvj/links.py): expiring, revocable, and only a
+hash of its secret is stored. Guests read the live board and may post questions; they never
 edit. Their posts are rate-limited per link and address.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from cvj.tokens import link_from_token, link_token, new_secret, secret_hash
+from cvj.links import LinkError, LinkKind, LinkStatus, link_create, link_resolve
+from cvj.tokens import secret_hash
 
 from ..changes import journey_changed
 from ..models import (
@@ -32,49 +30,35 @@ LIVE_SALT = "cvj.live-link"
 LIVE_MAX_DAYS = 7
 QUESTIONS_PER_MINUTE = 5
 
+LIVE_LINK = LinkKind(
+    model=LiveLink,
+    salt=LIVE_SALT,
+    max_days=LIVE_MAX_DAYS,
+    related=("journey__business",),
+    messages={
+        LinkError.INVALID: "This live link is not valid. Check that you copied all of it.",
+        LinkStatus.REVOKED: "This live session link has been switched off.",
+        LinkStatus.EXPIRED: "This live session link has expired. Ask for a new one.",
+    },
+)
 
-class LiveLinkError(Exception):
-    def __init__(self, reason: str, *, status: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
 
-
-@transaction.atomic
 def live_link_create(
     *, journey: Journey, user: AbstractBaseUser | None, days: int = 1, label: str = ""
 ) -> tuple[LiveLink, str]:
     """A new "Join live" link; returns it and the signed token (shown once, never stored)."""
-    days = max(1, min(int(days), LIVE_MAX_DAYS))
-    secret = new_secret()
-    link = LiveLink.objects.create(
-        journey=journey,
-        secret_hash=secret_hash(secret),
-        label=label.strip()[:120],
-        created_by=user,
-        expires_at=timezone.now() + timedelta(days=days),
-    )
-    return link, link_token(link.pk, secret, salt=LIVE_SALT)
+    return link_create(kind=LIVE_LINK, days=days, journey=journey, created_by=user, label=label)
 
 
 def live_link_resolve(token: str) -> LiveLink:
-    queryset = LiveLink.objects.select_related("journey__business")
-    link = link_from_token(token, salt=LIVE_SALT, queryset=queryset)
-    if link is None:
-        raise LiveLinkError(
-            "This live link is not valid. Check that you copied all of it.", status=404
-        )
-    if link.revoked_at is not None:
-        raise LiveLinkError("This live session link has been switched off.", status=410)
-    if link.expires_at <= timezone.now():
-        raise LiveLinkError("This live session link has expired. Ask for a new one.", status=410)
-    return link
+    """The active live link behind a token, or LinkError saying why not."""
+    return link_resolve(token, kind=LIVE_LINK)
 
 
 @transaction.atomic
 def live_link_revoke(*, link: LiveLink) -> None:
     """Switch the link off; guests connected through it are disconnected at once."""
-    LiveLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    link.revoke()
     transaction.on_commit(
         lambda: send_to_journey(link.journey_id, {"type": "live.revoked", "link": link.pk})
     )

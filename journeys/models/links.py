@@ -3,55 +3,30 @@ through a live link."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
+from cvj.links import SignedLink
 from cvj.parsing import PlainTextModel
 
 from .map import TEXT_LONG, Journey, JourneyStage, StageTactic
 
 
-class ShareLink(PlainTextModel):
-    """A signed, expiring, revocable read-only link to one journey for clients without accounts."""
+class ShareLink(SignedLink):
+    """A read-only link to one journey for clients without accounts."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="share_links")
-    # Only a hash of the secret is stored; the signed URL carries the secret itself.
-    secret_hash = models.CharField(max_length=64, unique=True)
-    label = models.CharField(max_length=120, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     use_count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Share link for {self.journey}"
 
 
-class LiveLink(PlainTextModel):
-    """A signed, expiring, revocable "Join live" link: the live read-only board for guests.
-
-    Like a share link, only a hash of the secret is stored; the signed URL carries the secret."""
+class LiveLink(SignedLink):
+    """A "Join live" link: the live read-only board for guests, who may ask questions."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="live_links")
-    secret_hash = models.CharField(max_length=64, unique=True)
-    label = models.CharField(max_length=120, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Live link for {self.journey}"

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cvj.http import HtmxHttpRequest
+from cvj.links import LinkError
 from cvj.parsing import id_or_404
 from cvj.tenancy import membership_for
 
 from ..access import get_journey_for, get_journey_stage, get_stage_tactic
 from ..live.guests import (
-    LiveLinkError,
     guest_may_post,
     live_link_create,
     live_link_resolve,
@@ -117,8 +117,8 @@ def _live_card(journey: Journey, **extra: object) -> dict[str, object]:
 def _guest_link(request: HtmxHttpRequest, token: str) -> LiveLink:
     try:
         return live_link_resolve(token)
-    except LiveLinkError as error:
-        raise Http404(error.reason) from error
+    except LinkError as error:
+        raise Http404(error.message) from error
 
 
 @require_GET
@@ -126,9 +126,9 @@ def live_guest(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The live read-only board for guests; `?part=` answers the live client's re-renders."""
     try:
         link = live_link_resolve(token)
-    except LiveLinkError as error:
+    except LinkError as error:
         return render(
-            request, "journeys/share_invalid.html", {"reason": error.reason}, status=error.status
+            request, "journeys/share_invalid.html", {"reason": error.message}, status=error.status
         )
     journey = link.journey
     part = request.GET.get("part", "")

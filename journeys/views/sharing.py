@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cvj.http import HtmxHttpRequest
+from cvj.links import LinkError
 from cvj.parsing import int_in_range
 
 from ..access import get_journey_for, get_share_link_for
 from ..deliverable.sharing import (
     SHARE_MAX_DAYS,
-    ShareLinkError,
     journey_finalize,
     journey_reopen,
     journey_share,
@@ -104,9 +104,9 @@ def share_link_revoke_view(request: HtmxHttpRequest, link_pk: int) -> HttpRespon
 def _resolve(request: HtmxHttpRequest, token: str, *, count_use: bool = True):  # noqa: ANN202
     try:
         return share_link_resolve(token, count_use=count_use), None
-    except ShareLinkError as error:
+    except LinkError as error:
         response = render(
-            request, "journeys/share_invalid.html", {"reason": error.reason}, status=error.status
+            request, "journeys/share_invalid.html", {"reason": error.message}, status=error.status
         )
         return None, response
 
