@@ -31,4 +31,4 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ("email", "agency", "role", "created_at", "expires_at", "accepted_at")
     list_filter = ("role", "agency")
     search_fields = ("email",)
-    readonly_fields = ("token_hash",)
+    readonly_fields = ("secret_hash",)

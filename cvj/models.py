@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .links import SignedLink
 from .parsing import PlainTextModel
 
 
@@ -111,12 +112,15 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
 
 
-class Invitation(PlainTextModel):
+class Invitation(SignedLink):
     """An emailed, single-use offer to join an agency with a role.
 
-    Only a SHA-256 of the link's secret is stored, so neither the database nor the admin can
-    replay a link; expiry and single use live here (not in the link) so they can be revoked.
+    A signed link like a share link: only a SHA-256 of the link's secret is stored, so neither
+    the database nor the admin can replay a link; expiry and single use live here (not in the
+    link) so they can be revoked.
     """
+
+    USED = "used"  # a status beside the link's own: an invitation works once
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(max_length=254)
@@ -129,7 +133,10 @@ class Invitation(PlainTextModel):
         related_name="invitations",
         help_text="For clients only: the one business whose journeys they will read.",
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The address is an invitation's label, and its email and the team page name the sender as
+    # the one who invited: it keeps `invited_by` rather than a link's label and created_by.
+    label = None
+    created_by = None
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -137,8 +144,6 @@ class Invitation(PlainTextModel):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -147,12 +152,10 @@ class Invitation(PlainTextModel):
         blank=True,
         related_name="+",
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(SignedLink.Meta):
         indexes = [models.Index(fields=["agency", "email"])]
         constraints = [
             models.CheckConstraint(
@@ -168,5 +171,13 @@ class Invitation(PlainTextModel):
         check_client_business(self, "invitation")
 
     @property
+    def status(self) -> str:
+        return self.USED if self.accepted_at is not None else super().status
+
+    @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    def revoke(self) -> bool:
+        # An accepted invitation is history, not a link to switch off.
+        return self._switch_off(Invitation.objects.pending().filter(pk=self.pk))

@@ -21,10 +21,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from .branding import agency_logo_remove, agency_logo_set
 from .forms import AgencyPrintForm, InvitationAcceptForm, InvitationForm, MembershipRoleForm
 from .http import HtmxHttpRequest
+from .links import LinkError
 from .models import Invitation, Membership, Role
 from .parsing import validate_plain_text
 from .team import (
-    InvitationProblem,
     TeamError,
     invitation_accept,
     invitation_check,
@@ -195,18 +195,11 @@ def team_member_reactivate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 # --- Accepting an invitation (no account yet) ----------------------------------------------
 
-PROBLEM_STATUS = {
-    InvitationProblem.INVALID: 404,
-    InvitationProblem.USED: 410,
-    InvitationProblem.EXPIRED: 410,
-    InvitationProblem.REVOKED: 410,
-    InvitationProblem.ACCOUNT_EXISTS: 409,
-}
 
-
-def _problem(request: HttpRequest, reason: str, invitation: Invitation | None) -> HttpResponse:
+def _problem(
+    request: HttpRequest, reason: str, invitation: Invitation | None, status: int = 200
+) -> HttpResponse:
     context = {"reason": reason, "invitation": invitation}
-    status = PROBLEM_STATUS.get(reason, 200)
     return render(request, "team/invitation_problem.html", context, status=status)
 
 
@@ -216,8 +209,8 @@ def team_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = invitation_from_token(token)
         invitation_check(invitation)
-    except InvitationProblem as problem:
-        return _problem(request, problem.reason, invitation)
+    except LinkError as problem:
+        return _problem(request, problem.reason, invitation, problem.status)
     if request.user.is_authenticated:
         return _problem(request, "signed_in", invitation)
     form = InvitationAcceptForm(request.POST or None, invitation=invitation)
@@ -227,8 +220,8 @@ def team_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             user = invitation_accept(
                 invitation=invitation, password=form.cleaned_data["password1"], **account
             )
-        except InvitationProblem as problem:
-            return _problem(request, problem.reason, invitation)
+        except LinkError as problem:
+            return _problem(request, problem.reason, invitation, problem.status)
         # Named explicitly: django-axes adds a backend, and login() must know which one.
         auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to {invitation.agency.name}!")

@@ -10,12 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cvj.links import LinkError
 from cvj.models import Invitation, Membership, Role
-from cvj.team import (
-    INVITATION_SALT,
-    InvitationProblem,
-    invitation_accept,
-)
+from cvj.team import INVITATION_SALT, invitation_accept
 from tests.cvj.team_support import (
     HTMX,
     NEW_PASSWORD,
@@ -50,7 +47,7 @@ def test_admin_invites_by_email_and_the_email_carries_a_working_link(
     assert message.to == ["nora@example.com"]
     assert agency.name in message.subject
     path = accept_path_from(message)
-    assert invitation.token_hash not in path  # only a hash is stored, never the link
+    assert invitation.secret_hash not in path  # only a hash is stored, never the link
     assert Client().get(path).status_code == 200
 
 
@@ -228,11 +225,11 @@ def test_a_used_link_says_it_was_already_used(agency, client):
 def test_accepting_twice_through_the_service_creates_one_account(agency):
     invitation, _ = invite(agency=agency)
     invitation_accept(invitation=invitation, username="a", password=NEW_PASSWORD, first_name="A")
-    with pytest.raises(InvitationProblem) as problem:
+    with pytest.raises(LinkError) as problem:
         invitation_accept(
             invitation=invitation, username="b", password=NEW_PASSWORD, first_name="B"
         )
-    assert problem.value.reason == InvitationProblem.USED
+    assert (problem.value.reason, problem.value.status) == (Invitation.USED, 410)
     assert not User.objects.filter(username="b").exists()
 
 
