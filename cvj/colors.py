@@ -35,6 +35,12 @@ def darken(color: str, factor: float) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(round(c * factor) for c in (r, g, b)))
 
 
+def tint(color: str, share: float) -> str:
+    """`color` mixed into white: `share` of the colour, the rest white."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(round(255 - (255 - c) * share) for c in (r, g, b)))
+
+
 def shade_for_white_text(color: str, minimum: float = AA_TEXT) -> str:
     """The colour itself if white text on it reaches `minimum`, else the lightest darker shade
     that does (same hue, so the brand still reads as itself)."""

@@ -1,9 +1,99 @@
 """The map's rules, each stated once in Python; templates, CSS and JavaScript receive them.
 
-(A home for every rule the map, the deliverable and the pages share — see issue 20.)
+Stage order is `stages.models.STAGE_SLUGS`; everything here is keyed by it. Templates get the
+stage palette as CSS custom properties (`stage_palette_css`, rendered by the `stage_palette`
+tag into base.html and the print template), and the rest through context, `data-` attributes
+or a `json_script` tag.
 """
 
 from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Literal
+
+from cvj.colors import AA_TEXT, darken, shade_for_white_text, tint
+from stages.models import STAGE_SLUGS
+
+# --- The stage palette
+
+# One hue per stage, in stage order. Text never sits on these directly: each medium takes the
+# lightest shade of the hue that carries white text (see `StageColor`).
+STAGE_HUES: dict[str, str] = dict(
+    zip(
+        STAGE_SLUGS,
+        ("#7c3aed", "#6d5ef0", "#4f7cf3", "#2f95e6", "#16a6b8", "#18a57a", "#57a83a", "#c08a1a"),
+        strict=True,
+    )
+)
+# Print needs WCAG AA (4.5:1); a projected or screen-shared board loses contrast, so the screen
+# asks a little more of white text on a stage colour.
+PRINT_TEXT_CONTRAST = AA_TEXT
+SCREEN_TEXT_CONTRAST = 5.2
+# Tints (backgrounds, rules) and the dark shade (labels on a tint) are mixes of the hue.
+TINT, TINT_2, DARK = 0.08, 0.22, 0.72
+
+Medium = Literal["screen", "print"]
+
+
+@dataclass(frozen=True)
+class StageColor:
+    slug: str
+    position: int
+    hue: str
+    screen: str  # carries white text at SCREEN_TEXT_CONTRAST
+    print: str  # carries white text at PRINT_TEXT_CONTRAST
+    tint: str
+    tint_2: str
+    dark: str
+
+    def main(self, medium: Medium) -> str:
+        return self.screen if medium == "screen" else self.print
+
+
+@functools.cache
+def stage_palette() -> tuple[StageColor, ...]:
+    return tuple(
+        StageColor(
+            slug=slug,
+            position=position,
+            hue=hue,
+            screen=shade_for_white_text(hue, SCREEN_TEXT_CONTRAST),
+            print=shade_for_white_text(hue, PRINT_TEXT_CONTRAST),
+            tint=tint(hue, TINT),
+            tint_2=tint(hue, TINT_2),
+            dark=darken(hue, DARK),
+        )
+        for position, (slug, hue) in enumerate(STAGE_HUES.items(), start=1)
+    )
+
+
+def stage_print_colors() -> tuple[str, ...]:
+    """The printed stage colours in stage order (the funnel chart, the cover arc)."""
+    return tuple(color.print for color in stage_palette())
+
+
+@functools.cache
+def stage_palette_css(medium: Medium) -> str:
+    """The palette as CSS: `--stage-<slug>` (and -hue, -tint, -tint-2, -dark) on :root, and the
+    per-stage classes the pages use (`.s-<slug>` and `.c<position>`) set `--stage-color`, `--c`,
+    `--t`, `--t2` and `--d`. Style sheets only ever say `var(...)`."""
+    palette = stage_palette()
+    root = "".join(
+        f"--stage-{c.slug}:{c.main(medium)};--stage-{c.slug}-hue:{c.hue};"
+        f"--stage-{c.slug}-tint:{c.tint};--stage-{c.slug}-tint-2:{c.tint_2};"
+        f"--stage-{c.slug}-dark:{c.dark};"
+        for c in palette
+    )
+    classes = "".join(
+        f".s-{c.slug},.c{c.position}{{--stage-color:{c.main(medium)};--c:{c.main(medium)};"
+        f"--t:{c.tint};--t2:{c.tint_2};--d:{c.dark}}}"
+        for c in palette
+    )
+    return f":root{{{root}}}{classes}"
+
+
+# --- Persona awareness
 
 # The kind of content that engages depends on how aware the persona is: entertain the unaware,
 # educate the problem-aware, contrast with other solutions for the solution-aware, compare with

@@ -23,6 +23,9 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from stages.models import STAGE_SLUGS
+
+from ..rules import stage_palette
 from .snapshot import JourneySnapshot, OfferSnap
 
 ZERO = Decimal("0")
@@ -45,16 +48,18 @@ def billing_factors(period: str) -> tuple[Decimal, Decimal]:
     return BILLING.get(period or "one_time", (ONE, ONE))
 
 
-FUNNEL_LEVELS = (
-    ("aware", "Aware"),
-    ("engage", "Engaged"),
-    ("subscribe", "Subscribers"),
-    ("convert", "First buyers"),
-    ("excite", "Excited customers"),
-    ("ascend", "Multi-buyers"),
-    ("advocate", "Advocates"),
-    ("promote", "Promoters"),
-)
+# Who the people at each stage are, in the funnel's words.
+PEOPLE_AT = {
+    "aware": "Aware",
+    "engage": "Engaged",
+    "subscribe": "Subscribers",
+    "convert": "First buyers",
+    "excite": "Excited customers",
+    "ascend": "Multi-buyers",
+    "advocate": "Advocates",
+    "promote": "Promoters",
+}
+FUNNEL_LEVELS = tuple((slug, PEOPLE_AT[slug]) for slug in STAGE_SLUGS)
 
 
 @dataclass(frozen=True)
@@ -231,10 +236,6 @@ class FunnelBar:
     color: str
 
 
-# Darkened (same hues) so white text on each passes WCAG AA 4.5:1; the board uses the same.
-STAGE_COLORS = (
-    "#7c3aed", "#6d5ef0", "#4770db", "#277abd", "#118190", "#138462", "#44832d", "#9a6e15",
-)  # fmt: skip
 CHART_BAR_LEFT, CHART_BAR_SPAN, CHART_ROW = 170.0, 380.0, 34
 
 
@@ -242,6 +243,7 @@ def funnel_bars(economics: Economics) -> list[FunnelBar]:
     """Geometry for the funnel chart (log scale, so promoters stay visible next to reach):
     the same drawing in the editor and the PDF."""
     top = max((float(level.people) for level in economics.levels), default=0.0)
+    colors = {color.slug: color.print for color in stage_palette()}
     bars = []
     for index, level in enumerate(economics.levels):
         share = math.log10(float(level.people) + 1) / math.log10(top + 1) if top > 0 else 0.0
@@ -253,7 +255,7 @@ def funnel_bars(economics: Economics) -> list[FunnelBar]:
                 x=round(CHART_BAR_LEFT + (CHART_BAR_SPAN - width) / 2, 1),
                 width=width,
                 y=index * CHART_ROW,
-                color=STAGE_COLORS[index],
+                color=colors[level.slug],
             )
         )
     return bars

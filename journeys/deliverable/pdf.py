@@ -26,6 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from cvj.colors import brand_pair, shade_for_white_text
 
+from ..rules import stage_palette
 from ..templatetags.print_tags import clip, text_width
 from . import plan
 from .economics import Economics, funnel_bars, journey_economics
@@ -192,6 +193,72 @@ def map_columns(snapshot: JourneySnapshot, economics: Economics | None = None) -
     return columns
 
 
+# The cover's arc (viewBox 1700 × 800), one segment per stage from left to right: the segment,
+# where its number sits, and where its name sits (and which way the name runs).
+COVER_ARC = (
+    (
+        "M250.0 795.3A600 600 0 0 1 293.9 574.8L488.5 653.6A390 390 0 0 0 460.0 796.9Z",
+        (365, 723),
+        (222, 683, "end"),
+    ),
+    (
+        "M297.5 566.0A600 600 0 0 1 422.4 379.1L572.1 526.4A390 390 0 0 0 490.9 647.9Z",
+        (438, 545),
+        (318, 452, "end"),
+    ),
+    (
+        "M429.1 372.4A600 600 0 0 1 616.0 247.5L697.9 440.9A390 390 0 0 0 576.4 522.1Z",
+        (575, 408),
+        (494, 276, "end"),
+    ),
+    (
+        "M624.8 243.9A600 600 0 0 1 845.3 200.0L846.9 410.0A390 390 0 0 0 703.6 438.5Z",
+        (753, 335),
+        (725, 180, "end"),
+    ),
+    (
+        "M854.7 200.0A600 600 0 0 1 1075.2 243.9L996.4 438.5A390 390 0 0 0 853.1 410.0Z",
+        (947, 335),
+        (975, 180, "start"),
+    ),
+    (
+        "M1084.0 247.5A600 600 0 0 1 1270.9 372.4L1123.6 522.1A390 390 0 0 0 1002.1 440.9Z",
+        (1125, 408),
+        (1206, 276, "start"),
+    ),
+    (
+        "M1277.6 379.1A600 600 0 0 1 1402.5 566.0L1209.1 647.9A390 390 0 0 0 1127.9 526.4Z",
+        (1262, 545),
+        (1382, 452, "start"),
+    ),
+    (
+        "M1406.1 574.8A600 600 0 0 1 1450.0 795.3L1240.0 796.9A390 390 0 0 0 1211.5 653.6Z",
+        (1335, 723),
+        (1478, 683, "start"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ArcSegment:
+    path: str
+    color: str
+    position: int
+    name: str
+    number_at: tuple[int, int]
+    name_at: tuple[int, int, str]
+
+
+def cover_arc(snapshot: JourneySnapshot) -> list[ArcSegment]:
+    """The cover's arc of the stages, each in its printed stage colour."""
+    return [
+        ArcSegment(path, color.print, color.position, stage.name, number_at, name_at)
+        for stage, color, (path, number_at, name_at) in zip(
+            snapshot.stages, stage_palette(), COVER_ARC, strict=True
+        )
+    ]
+
+
 def print_theme(snapshot: JourneySnapshot) -> dict[str, str]:
     """Paper and brand as CSS values: the cover and headers take the agency's colour only in a
     shade that keeps text on it at WCAG AA (4.5:1)."""
@@ -237,6 +304,7 @@ def render_journey_html(snapshot: JourneySnapshot, *, link_stylesheet: bool = Tr
             "first_actions": first_actions,
             "has_plan": any(t.is_planned for t in snapshot.tactics),
             "theme": print_theme(snapshot),
+            "cover_arc": cover_arc(snapshot),
             "ladder_stairs": [
                 o for o in sorted(snapshot.ladder, key=_by_price) if o.kind != "referral"
             ],

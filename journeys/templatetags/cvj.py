@@ -3,10 +3,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
+from journeys.rules import Medium, stage_palette_css
 from journeys.services import field_text
 
 register = template.Library()
+
+
+@register.simple_tag
+def stage_palette(medium: Medium = "screen") -> SafeString:
+    """The stage palette as CSS custom properties (journeys.rules); built from constants only."""
+    return mark_safe(f"<style>{stage_palette_css(medium)}</style>")  # noqa: S308
 
 
 @register.filter

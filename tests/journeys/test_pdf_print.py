@@ -13,9 +13,9 @@ from weasyprint.formatting_structure import boxes
 
 from cvj.colors import WHITE, brand_pair, contrast
 from journeys.deliverable import pdf as renderer
-from journeys.deliverable.economics import STAGE_COLORS
 from journeys.deliverable.pdf import map_columns, render_journey_pdf
 from journeys.deliverable.plan import summary_blocks
+from journeys.rules import stage_print_colors
 from journeys.templatetags.print_tags import clip
 from tests.journeys.pdf_samples import MIXED, empty_snapshot, stress_snapshot
 
@@ -192,7 +192,7 @@ def test_next_steps_list_first_actions_questions_and_gaps_not_boilerplate(stress
 
 
 def test_stage_colours_and_brand_pass_wcag_aa_with_white_text():
-    assert all(contrast(c, WHITE) >= 4.5 for c in STAGE_COLORS)
+    assert all(contrast(c, WHITE) >= 4.5 for c in stage_print_colors())
     for colour in ("#ffd400", "#e8590c", "#00ff00", "#ffffff", "#000000"):
         background, text = brand_pair(colour)
         assert contrast(background, text) >= 4.5, colour
