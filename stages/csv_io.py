@@ -35,6 +35,7 @@ from typing import IO
 from django.db import transaction
 from django.db.models import Max
 
+from cvj.csvsafe import csv_safe, csv_unquote
 from cvj.models import Agency
 
 from .forms import TacticForm
@@ -58,7 +59,6 @@ MAX_ROWS = 5000
 
 _YES = {"yes", "y", "true", "1", "active", ""}
 _NO = {"no", "n", "false", "0", "archived", "inactive"}
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -98,14 +98,6 @@ class _Row:
 # --- Export
 
 
-def _cell(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
-
-def _uncell(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
-
-
 def tactics_export_csv(*, agency: Agency, include_global: bool = False) -> str:
     """The agency's own tactics (and, if asked, the active global library) as CSV text."""
     out = io.StringIO()
@@ -126,8 +118,8 @@ def tactics_export_csv(*, agency: Agency, include_global: bool = False) -> str:
 def _export_row(tactic: Tactic, *, active: bool, source: str) -> list[str]:
     return [
         tactic.stage.slug,
-        _cell(tactic.name),
-        _cell(tactic.description),
+        csv_safe(tactic.name),
+        csv_safe(tactic.description),
         tactic.channel,
         tactic.commitment,
         tactic.audience,
@@ -232,8 +224,8 @@ def _parse_row(
             if get("stage")
             else "stage is empty."
         )
-    name = _uncell(get("name"))
-    description = _uncell(get("description"))
+    name = csv_unquote(get("name"))
+    description = csv_unquote(get("description"))
     channel = _choice(get("channel"), Channel) if get("channel") else None
     if channel is None:
         problems.append(

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cvj.csvsafe import csv_safe
+
 from ..models import HORIZON_DAYS, PlanHorizon
 from .snapshot import JourneySnapshot, TacticSnap
 
@@ -116,20 +118,6 @@ CSV_HEADER = (
     "Stage", "Tactic", "Channel", "Owner side", "Owner", "Start date", "Horizon",
     "Monthly budget", "Currency", "Status", "Follow-up", "Notes",
 )  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def csv_safe(value: object) -> str:
-    """A cell a spreadsheet will not run: text starting like a formula gets a leading quote
-    (OWASP CSV injection); numbers stay numbers."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        try:
-            float(text)
-            return text  # a plain negative number is data, not a formula
-        except ValueError:
-            return "'" + text
-    return text
 
 
 def plan_csv(snapshot: JourneySnapshot, items: Iterable[TacticSnap] | None = None) -> str:

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from cvj.csvsafe import csv_safe
 from cvj.models import Agency
-from journeys.deliverable.plan import csv_safe
 from journeys.models import Export, Journey, StageTactic
 from journeys.services import tactic_add
 
