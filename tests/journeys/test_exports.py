@@ -101,7 +101,9 @@ def test_a_quiet_journey_is_prerendered_and_a_busy_one_waits(journey, monkeypatc
 
     scheduled: list[tuple] = []
     monkeypatch.setattr(
-        exports.export_prerender_task, "apply_async", lambda args, countdown: scheduled.append(countdown)
+        exports.export_prerender_task,
+        "apply_async",
+        lambda args, countdown: scheduled.append(countdown),
     )
     assert exports.export_prerender(journey_id=journey.pk) == "moved"  # just edited
     assert scheduled and 1 <= scheduled[0] <= exports.PRERENDER_AFTER_S
@@ -121,12 +123,15 @@ def test_saves_schedule_one_prerender_and_none_when_eager(journey, monkeypatch):
 
     scheduled: list[int] = []
     monkeypatch.setattr(
-        exports.export_prerender_task, "apply_async", lambda args, countdown: scheduled.append(args[0])
+        exports.export_prerender_task,
+        "apply_async",
+        lambda args, countdown: scheduled.append(args[0]),
     )
     entry = journey.stages.get(stage__slug="aware")
     field_save(row=entry, field="goal", value="a", base="", journey_id=journey.pk)
     assert scheduled == []  # eager (the embedded default): never a render per keystroke
-    exports.export_prerender_task.app.conf.task_always_eager = False  # the eager_tasks fixture restores
+    # Off for the rest of this test; the eager_tasks fixture restores it.
+    exports.export_prerender_task.app.conf.task_always_eager = False
     cache.delete(exports._prerender_key(journey.pk))
     entry.refresh_from_db()
     field_save(row=entry, field="goal", value="ab", base="a", journey_id=journey.pk)

@@ -293,6 +293,7 @@ def test_revoking_a_live_link_disconnects_its_guests_at_once(journey, strategist
         await _next(kept, "live.hello")
         await sync_to_async(live_link_revoke)(link=link)
         code = await _closed_with(revoked)
+        await revoked.disconnect()  # as the browser answers the close: the app ends in this loop
         # The other link's guests stay: their socket still answers.
         await kept.send_json_to({"type": "since", "version": journey.version})
         answer = await _next(kept, "journey.catchup")
@@ -317,7 +318,9 @@ def test_an_open_socket_is_dropped_once_the_viewer_may_no_longer_watch(
     async def heartbeats_until_closed(communicator: WebsocketCommunicator) -> int | None:
         for _ in range(3):
             await communicator.send_json_to({"type": "heartbeat", "stage": ""})
-        return await _closed_with(communicator)
+        code = await _closed_with(communicator)
+        await communicator.disconnect()  # the app ends in this event loop, not at its shutdown
+        return code
 
     async def scenario() -> tuple[int | None, int | None]:
         client = _communicator(journey.pk, cookie=client_cookie)
