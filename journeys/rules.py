@@ -93,6 +93,33 @@ def stage_palette_css(medium: Medium) -> str:
     return f":root{{{root}}}{classes}"
 
 
+# --- Offers: which kinds each stage takes, and the ladder
+
+# Which offer kinds each stage may carry, in ladder order. Stages not listed take no offers.
+STAGE_OFFER_KINDS: dict[str, tuple[str, ...]] = {
+    "subscribe": ("lead_magnet",),
+    "convert": ("entry_point",),
+    "ascend": ("core", "ascension"),
+    "promote": ("referral",),
+}
+# What the editor calls a stage's offers section, and a hint where the order means something.
+STAGE_OFFER_HEADINGS: dict[str, tuple[str, str]] = {
+    "subscribe": ("Lead magnet", ""),
+    "convert": ("Entry-point offer", ""),
+    "ascend": ("Ascension ladder", "Core offer first, then upsells — order is the ladder"),
+    "promote": ("Referral incentive", ""),
+}
+# The offer ladder climbs with the stages: offer kinds in the order the stages take them.
+LADDER_ORDER: tuple[str, ...] = tuple(
+    kind for slug in STAGE_SLUGS for kind in STAGE_OFFER_KINDS.get(slug, ())
+)
+
+
+def offer_stage(kind: str) -> str:
+    """The stage that takes offers of `kind`."""
+    return next(slug for slug, kinds in STAGE_OFFER_KINDS.items() if kind in kinds)
+
+
 # --- Persona awareness
 
 # The kind of content that engages depends on how aware the persona is: entertain the unaware,

@@ -26,7 +26,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from cvj.colors import brand_pair, shade_for_white_text
 
-from ..rules import stage_palette
+from ..choices import OfferKind
+from ..rules import LADDER_ORDER, stage_palette
 from ..templatetags.print_tags import clip, text_width
 from . import plan
 from .economics import Economics, funnel_bars, journey_economics
@@ -305,6 +306,7 @@ def render_journey_html(snapshot: JourneySnapshot, *, link_stylesheet: bool = Tr
             "has_plan": any(t.is_planned for t in snapshot.tactics),
             "theme": print_theme(snapshot),
             "cover_arc": cover_arc(snapshot),
+            "offer_kinds": [(kind, OfferKind(kind).label) for kind in LADDER_ORDER],
             "ladder_stairs": [
                 o for o in sorted(snapshot.ladder, key=_by_price) if o.kind != "referral"
             ],

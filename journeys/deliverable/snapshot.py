@@ -28,12 +28,12 @@ from ..models import (
     PlanOwner,
     PlanStatus,
 )
+from ..rules import LADDER_ORDER
 from ..selectors import journey_stage_views
 
 # 2: plan fields on tactics, billing periods, summary/priorities, paper and brand, questions.
 # Older snapshots still load: every new field has a default.
 SNAPSHOT_FORMAT = 2
-LADDER_ORDER = ("lead_magnet", "entry_point", "core", "ascension", "referral")
 
 
 @dataclass(frozen=True)

@@ -27,21 +27,7 @@ from ..choices import (  # noqa: F401 - re-exported: the vocabulary is part of t
     PlanOwner,
     PlanStatus,
 )
-
-# Which offer kinds each stage may carry. Stages not listed take no offers.
-STAGE_OFFER_KINDS: dict[str, tuple[str, ...]] = {
-    "subscribe": ("lead_magnet",),
-    "convert": ("entry_point",),
-    "ascend": ("core", "ascension"),
-    "promote": ("referral",),
-}
-# What the editor calls a stage's offers section, and a hint where the order means something.
-STAGE_OFFER_HEADINGS: dict[str, tuple[str, str]] = {
-    "subscribe": ("Lead magnet", ""),
-    "convert": ("Entry-point offer", ""),
-    "ascend": ("Ascension ladder", "Core offer first, then upsells — order is the ladder"),
-    "promote": ("Referral incentive", ""),
-}
+from ..rules import STAGE_OFFER_HEADINGS, STAGE_OFFER_KINDS  # noqa: F401 - re-exported
 
 TEXT_SHORT = 200
 TEXT_LONG = 4000

@@ -13,8 +13,6 @@ MAX_DOCUMENT_BYTES = 1024 * 1024
 MAX_OFFERS = 100
 MAX_TACTICS_PER_STAGE = 100
 MAX_REACH = 2_147_483_647
-# Export lists offers up the ladder in this order of kinds.
-LADDER_ORDER = ("lead_magnet", "entry_point", "core", "ascension", "referral")
 
 FORMAT_DOC = """\
 CVJ journey file — format "cvj-journey", version 1

@@ -9,7 +9,8 @@ from typing import Any
 from django.utils.text import slugify
 
 from ..models import Journey, JourneyStage, Offer, StageOffer, StageTactic
-from .format import FORMAT, FORMAT_VERSION, LADDER_ORDER
+from ..rules import LADDER_ORDER
+from .format import FORMAT, FORMAT_VERSION
 from .schema import PersonaPart
 
 PERSONA_FIELDS = tuple(PersonaPart.model_fields)

@@ -14,8 +14,10 @@ from cvj.colors import WHITE, contrast
 from journeys.deliverable.pdf import render_journey_html
 from journeys.deliverable.snapshot import journey_snapshot
 from journeys.rules import (
+    LADDER_ORDER,
     SCREEN_TEXT_CONTRAST,
     STAGE_HUES,
+    STAGE_OFFER_KINDS,
     stage_palette,
     stage_palette_css,
 )
@@ -110,3 +112,17 @@ def test_style_sheets_name_stage_colours_only_through_custom_properties():
     for sheet in ("static/css/app.css", "static/pdf/print.css"):
         text = (ROOT / sheet).read_text()
         assert not re.search(r"\.(c[1-8]|s-(" + "|".join(STAGE_SLUGS) + r"))\b\s*[{,]", text), sheet
+
+
+# --- Offer kinds per stage, and the ladder
+
+
+def test_the_ladder_climbs_with_the_stages_that_take_each_kind():
+    assert LADDER_ORDER == ("lead_magnet", "entry_point", "core", "ascension", "referral")
+    assert list(STAGE_OFFER_KINDS) == [s for s in STAGE_SLUGS if s in STAGE_OFFER_KINDS]
+
+
+def test_no_other_file_restates_the_ladder_or_a_stages_offer_kinds():
+    assert _files_containing('("lead_magnet", "entry_point"') == []
+    assert _files_containing('"subscribe": ("lead_magnet",)') == ["journeys/rules.py"]
+    assert _files_containing('"ascend": ("core", "ascension")') == ["journeys/rules.py"]
