@@ -1,10 +1,9 @@
-"""Helpers and constants shared by the team tests (test_team*.py), and their autouse fixture."""
+"""Helpers and constants shared by the team tests (test_team*.py)."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -21,11 +20,6 @@ NEW_PASSWORD = "violet-harbour-lantern-42"
 
 
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def accept_path_from(message) -> str:

@@ -20,7 +20,6 @@ from tests.cvj.team_support import (
     accept_path_from,
     accept_url,
     account_form,
-    fast_password_hashing,  # noqa: F401 (an autouse fixture: imported so it applies here)
     invite,
 )
 from tests.factories import AgencyFactory, BusinessFactory, UserFactory

@@ -19,7 +19,6 @@ from cvj.team import (
 from tests.cvj.team_support import (
     HTMX,
     NEW_PASSWORD,
-    fast_password_hashing,  # noqa: F401 (an autouse fixture: imported so it applies here)
     invite,
     sign_in,
 )

@@ -40,11 +40,6 @@ GETTERS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _final(journey: Journey) -> Journey:
     """Clients read final journeys only, so these tests look at final ones."""
     journey.status = "final"

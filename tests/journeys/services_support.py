@@ -1,19 +1,11 @@
-"""Plain helpers shared by the service tests (test_services*.py), and their autouse fixture."""
+"""Plain helpers shared by the service tests (test_services*.py)."""
 
 from __future__ import annotations
-
-import pytest
 
 from journeys.models import Journey, JourneyStage, StageOffer, StageTactic
 from journeys.services import (
     tactic_add,
 )
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Factories hash a password per user; the production hasher would dominate the runtime."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def entry(journey: Journey, slug: str) -> JourneyStage:

@@ -23,12 +23,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Factories hash a password per user; the production hasher would dominate the runtime."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def entry(journey: Journey, slug: str) -> JourneyStage:
     return journey.stages.select_related("stage", "journey").get(stage__slug=slug)
 

@@ -29,11 +29,6 @@ SEEDED_MODELS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed() -> str:
     out = StringIO()
     call_command("seed_demo", stdout=out)

@@ -28,7 +28,6 @@ from tests.factories import (
 from tests.journeys.services_support import (
     add_custom,
     entry,
-    fast_password_hashing,  # noqa: F401 (an autouse fixture: imported so it applies here)
     names_in,
     offer_names_in,
     version_of,

@@ -19,7 +19,6 @@ from journeys.services import (
 from tests.journeys.services_support import (
     add_custom,
     entry,
-    fast_password_hashing,  # noqa: F401 (an autouse fixture: imported so it applies here)
     version_of,
 )
 
