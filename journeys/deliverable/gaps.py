@@ -22,6 +22,8 @@ class Gap:
     stage: str  # stage slug, or "" for the whole journey
     message: str
     fix: str
+    # What the fix is called as a step on the plan ("" when it is not a stage's tactic).
+    tactic_name: str = ""
 
 
 def _stage(snapshot: JourneySnapshot, slug: str) -> StageSnap:
@@ -37,6 +39,7 @@ def empty_stages(s: JourneySnapshot) -> Iterator[Gap]:
                 stage.slug,
                 f"{stage.name} has no tactic: prospects stall here.",
                 f"Add at least one {stage.name} tactic from the library.",
+                tactic_name=f"Add a {stage.name} tactic from the library",
             )
 
 
@@ -48,6 +51,7 @@ def subscribe_without_lead_magnet(s: JourneySnapshot) -> Iterator[Gap]:
             "subscribe",
             "Subscribe has no lead magnet: there is no reason to hand over contact details.",
             "Attach a free, genuinely useful lead magnet (guide, checklist, webinar…).",
+            tactic_name="Create a lead magnet",
         )
 
 
@@ -59,6 +63,7 @@ def convert_without_entry_offer(s: JourneySnapshot) -> Iterator[Gap]:
             "convert",
             "Convert has no entry-point offer: the first commitment is too big a leap.",
             "Attach a low-risk, high-value entry-point offer (tripwire, trial, demo…).",
+            tactic_name="Create an entry-point offer",
         )
 
 
@@ -74,6 +79,7 @@ def entry_priced_at_or_above_core(s: JourneySnapshot) -> Iterator[Gap]:
                 f"The entry-point offer “{offer.name}” costs as much as the core offer.",
                 "Price the entry point well below the core offer; it only needs to cover "
                 "acquisition cost.",
+                tactic_name="Price the entry point well below the core offer",
             )
 
 
@@ -85,6 +91,7 @@ def ascend_without_offer(s: JourneySnapshot) -> Iterator[Gap]:
             "ascend",
             "Ascend has no core or ascension offer: there is nothing to buy next.",
             "Attach the core offer and at least one upsell, bundle or subscription.",
+            tactic_name="Attach the core offer and an upsell",
         )
 
 
@@ -99,6 +106,7 @@ def core_pitched_too_early(s: JourneySnapshot) -> Iterator[Gap]:
                 slug,
                 f"The core offer is pitched at {stage.name} — don't propose on the first glance.",
                 "Lead with value here; move the core offer pitch to Ascend.",
+                tactic_name=f"Move the core offer pitch from {stage.name} to Ascend",
             )
 
 
@@ -132,6 +140,7 @@ def excite_without_follow_up(s: JourneySnapshot) -> Iterator[Gap]:
             "Excite has no follow-up after the first purchase.",
             "Add a welcome sequence, quick-start guide or check-in right after the first buy "
             "(or mark an Excite tactic as the follow-up in the plan).",
+            tactic_name="Follow up after the first purchase",
         )
 
 
@@ -145,6 +154,7 @@ def no_review_or_referral_ask(s: JourneySnapshot) -> Iterator[Gap]:
                 slug,
                 f"{stage.name} is empty: no {what}.",
                 f"Add a {what} so happy customers bring the next ones.",
+                tactic_name=f"Add a {what}",
             )
 
 
@@ -191,6 +201,7 @@ def engage_mismatches_awareness(s: JourneySnapshot) -> Iterator[Gap]:
             "engage",
             f"Engage content doesn't fit a {s.persona.awareness_label.lower()} persona.",
             f"For {s.persona.name}, {AWARENESS_ADVICE[level]}.",
+            tactic_name=f"Engage content for a {s.persona.awareness_label.lower()} persona",
         )
 
 

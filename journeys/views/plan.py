@@ -64,7 +64,7 @@ def plan_page(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         },
         tactics=tactics,
     )
-    gaps = [g for g in journey_gaps(journey_snapshot(journey)) if g.stage]
+    gaps = [g for g in journey_gaps(journey_snapshot(journey)) if g.tactic_name]
     context = {
         "journey": journey,
         "rows": rows,
@@ -149,15 +149,14 @@ def plan_add_gap(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         (
             g
             for g in journey_gaps(journey_snapshot(journey))
-            if g.rule == rule and g.stage == stage_slug
+            if g.rule == rule and g.stage == stage_slug and g.tactic_name
         ),
         None,
     )
     if gap is None:
         raise Http404("That gap is already closed.")
     entry = journey.stages.select_related("stage").get(stage__slug=stage_slug)
-    name = gap.fix.split(":")[0].split(" (")[0].rstrip(".")
-    planning.gap_to_plan(journey_stage=entry, name=name)
+    planning.gap_to_plan(journey_stage=entry, name=gap.tactic_name)
     return redirect(journey_plan_url(journey))
 
 

@@ -11,8 +11,10 @@ import pytest
 from django.urls import reverse
 
 from cvj.colors import WHITE, contrast
+from journeys.deliverable.gaps import journey_gaps
 from journeys.deliverable.pdf import render_journey_html
 from journeys.deliverable.snapshot import journey_snapshot
+from journeys.models import StageTactic
 from journeys.rules import (
     LADDER_ORDER,
     SCREEN_TEXT_CONTRAST,
@@ -126,3 +128,25 @@ def test_no_other_file_restates_the_ladder_or_a_stages_offer_kinds():
     assert _files_containing('("lead_magnet", "entry_point"') == []
     assert _files_containing('"subscribe": ("lead_magnet",)') == ["journeys/rules.py"]
     assert _files_containing('"ascend": ("core", "ascension")') == ["journeys/rules.py"]
+
+
+# --- A gap's fix as a plan step
+
+
+@pytest.mark.django_db
+def test_every_gap_at_a_stage_names_the_tactic_that_fixes_it(journey):
+    gaps = journey_gaps(journey_snapshot(journey))
+    assert any(gap.stage for gap in gaps)
+    for gap in gaps:
+        assert bool(gap.tactic_name) == bool(gap.stage), gap
+        assert len(gap.tactic_name) <= 120, gap
+
+
+@pytest.mark.django_db
+def test_a_gap_added_to_the_plan_is_named_by_the_gap(strategist_client, journey):
+    (gap,) = [g for g in journey_gaps(journey_snapshot(journey)) if g.stage == "subscribe"][:1]
+    strategist_client.post(
+        reverse("plan_add_gap", args=[journey.pk]), {"rule": gap.rule, "stage": gap.stage}
+    )
+    added = StageTactic.objects.get(journey_stage__journey=journey, custom_name=gap.tactic_name)
+    assert added.journey_stage.stage.slug == "subscribe"
