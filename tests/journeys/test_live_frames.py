@@ -10,9 +10,11 @@ import time
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
+import redis
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.core.cache import cache
 
 from cvj.asgi import application
@@ -73,15 +75,19 @@ def _fresh_live_state(journey) -> None:
     """Presence, follow and groups live in the shared Redis; a fresh test database reuses ids,
     so what earlier tests' sockets left under this journey's id is cleared first."""
     cache.delete_many([f"cvj-live:roster:{journey.pk}", f"cvj-live:follow:{journey.pk}"])
-    async_to_sync(_clear_group)(group_name(journey.pk))
-
-
-async def _clear_group(group: str) -> None:
+    group = group_name(journey.pk)
     layer = get_channel_layer()
     if hasattr(layer, "_group_key"):  # channels-redis
-        await layer.connection(layer.consistent_hash(group)).delete(layer._group_key(group))
+        with _redis() as client:
+            client.delete(layer._group_key(group))
     else:
         layer.groups.pop(group, None)
+
+
+def _redis() -> redis.Redis:
+    """A plain client of the layer's Redis: the layer's own pools belong to the event loops of
+    the sockets under test, and one opened here would be left behind when its loop ends."""
+    return redis.Redis.from_url(settings.LIVE_REDIS_URL)
 
 
 @pytest.fixture
@@ -210,14 +216,14 @@ def test_a_frame_just_under_the_size_cap_is_read(journey, strategist):
     assert async_to_sync(scenario)() == ("ok", None)
 
 
-async def _group_size(group: str) -> int:
+def _group_size(group: str) -> int:
+    """Members of the group as the layer counts them when it sends (expired ones dropped)."""
     layer = get_channel_layer()
     if hasattr(layer, "_group_key"):  # channels-redis: a sorted set per group
-        connection = layer.connection(layer.consistent_hash(group))
-        await connection.zremrangebyscore(
-            layer._group_key(group), min=0, max=int(time.time()) - layer.group_expiry
-        )
-        return await connection.zcard(layer._group_key(group))
+        key = layer._group_key(group)
+        with _redis() as client:
+            client.zremrangebyscore(key, min=0, max=int(time.time()) - layer.group_expiry)
+            return client.zcard(key)
     return len(layer.groups.get(group, {}))
 
 
@@ -249,7 +255,7 @@ def test_sockets_closed_for_bad_frames_leave_the_group_and_the_roster(journey, s
             await _send(communicator, malformed[index % len(malformed)])
             codes.append(await _closed_with(communicator))
             closed.append(communicator)
-        members = await _group_size(group)
+        members = await sync_to_async(_group_size)(group)
         here = len(roster(journey.pk))
         for communicator in closed:
             await communicator.disconnect()
