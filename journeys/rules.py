@@ -9,6 +9,7 @@ or a `json_script` tag.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -118,6 +119,33 @@ LADDER_ORDER: tuple[str, ...] = tuple(
 def offer_stage(kind: str) -> str:
     """The stage that takes offers of `kind`."""
     return next(slug for slug, kinds in STAGE_OFFER_KINDS.items() if kind in kinds)
+
+
+# --- Complete: what a stage needs before its meter is full
+
+# A stage is complete when these fields are filled in (not blank), it has at least one tactic,
+# and it has an offer if it takes offers. The rail shows each stage's share of that.
+COMPLETENESS_FIELDS = ("goal", "metric", "target_conversion")
+
+
+def is_filled(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def stage_completeness(
+    *, fields: Iterable[object], has_tactics: bool, has_offers: bool, slug: str
+) -> int:
+    """Percent of a stage's parts that are in place (its COMPLETENESS_FIELDS values given)."""
+    parts = [is_filled(value) for value in fields]
+    parts.append(has_tactics)
+    if STAGE_OFFER_KINDS.get(slug):
+        parts.append(has_offers)
+    return round(100 * sum(parts) / len(parts))
+
+
+def completeness_changed(field: str, before: object, after: object) -> bool:
+    """Whether saving `field` of a stage moves its meter (and so the rail must re-render)."""
+    return field in COMPLETENESS_FIELDS and is_filled(before) != is_filled(after)
 
 
 # --- Persona awareness

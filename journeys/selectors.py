@@ -19,14 +19,7 @@ from .models import (
     StageOffer,
     StageTactic,
 )
-
-# What counts towards a stage's completeness: these fields filled in (not blank), plus at
-# least one tactic, plus an offer where the stage takes offers.
-COMPLETENESS_FIELDS = ("goal", "metric", "target_conversion")
-
-
-def is_filled(value: object) -> bool:
-    return value is not None and str(value).strip() != ""
+from .rules import COMPLETENESS_FIELDS, stage_completeness
 
 
 @dataclass
@@ -52,11 +45,12 @@ class StageView:
     @property
     def completeness(self) -> int:
         """Percent of the stage's parts that are filled in, for the progress meter."""
-        parts = [is_filled(getattr(self.entry, name)) for name in COMPLETENESS_FIELDS]
-        parts.append(bool(self.tactics))
-        if self.offer_kinds:
-            parts.append(bool(self.offers))
-        return round(100 * sum(parts) / len(parts))
+        return stage_completeness(
+            fields=(getattr(self.entry, name) for name in COMPLETENESS_FIELDS),
+            has_tactics=bool(self.tactics),
+            has_offers=bool(self.offers),
+            slug=self.slug,
+        )
 
 
 def journey_stage_views(journey: Journey) -> list[StageView]:

@@ -28,6 +28,7 @@ from .models import (
     StageTactic,
     check_offer_fits_stage,
 )
+from .rules import completeness_changed
 
 # The fields the editor autosaves, per model. Anything else is refused.
 AUTOSAVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
@@ -155,7 +156,7 @@ def field_save(
         journey_changed(
             journey_id=journey_id,
             version=journey_version,
-            parts=_field_parts(field_text(expected), new_text),
+            parts=_field_parts(row, field, field_text(expected), new_text),
             fields=change,
         )
         _after_save(journey_id)
@@ -180,20 +181,28 @@ def field_save(
             journey_changed(
                 journey_id=journey_id,
                 version=locked.version,
-                parts=_field_parts(stored, new_text),
+                parts=_field_parts(row, field, stored, new_text),
                 fields=change,
             )
         else:
             locked.save(update_fields=update_fields)
-            journey_version_bump(journey_id, parts=_field_parts(stored, new_text), fields=change)
+            journey_version_bump(
+                journey_id, parts=_field_parts(row, field, stored, new_text), fields=change
+            )
         _after_save(journey_id)
     return FieldSave(status="saved", value=new_text)
 
 
-def _field_parts(before: str, after: str) -> tuple[str, ...]:
-    """What a field save re-renders elsewhere: the rail's meters change only when a field flips
-    between empty and filled; insights always."""
-    return ("insights", "rail") if (before == "") != (after == "") else ("insights",)
+def field_changes_rail(*, row: models.Model, field: str, before: object, after: object) -> bool:
+    """Whether a field save moves a stage's completeness meter, so the rail re-renders: for the
+    editor that saved it and for everyone watching live alike."""
+    return isinstance(row, JourneyStage) and completeness_changed(field, before, after)
+
+
+def _field_parts(row: models.Model, field: str, before: str, after: str) -> tuple[str, ...]:
+    """What a field save re-renders elsewhere: insights always, the rail when a meter moves."""
+    rail = field_changes_rail(row=row, field=field, before=before, after=after)
+    return ("insights", "rail") if rail else ("insights",)
 
 
 def _after_save(journey_id: int) -> None:

@@ -32,9 +32,10 @@ from ..deliverable.gaps import journey_gaps, journey_health
 from ..deliverable.snapshot import journey_snapshot
 from ..forms import OfferForm
 from ..models import Journey, JourneyStage, StageOffer, StageTactic
-from ..selectors import COMPLETENESS_FIELDS, is_filled, journey_stage_views
+from ..selectors import journey_stage_views
 from ..services import (
     FieldSave,
+    field_changes_rail,
     field_save,
     field_text,
     offer_attach,
@@ -212,9 +213,12 @@ def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         # The rail's meters change only when a field counting towards completeness turns
         # filled or empty; the editor refreshes the rail only then.
         "shape_changed": result.status == "saved"
-        and isinstance(row, JourneyStage)
-        and request.POST.get("field") in COMPLETENESS_FIELDS
-        and is_filled(request.POST.get("base", "")) != is_filled(result.value),
+        and field_changes_rail(
+            row=row,
+            field=request.POST.get("field", ""),
+            before=request.POST.get("base", ""),
+            after=result.value,
+        ),
         "theirs": result.theirs,
         "error": result.error,
         "saved_at": timezone.localtime().strftime("%H:%M:%S"),

@@ -150,3 +150,39 @@ def test_a_gap_added_to_the_plan_is_named_by_the_gap(strategist_client, journey)
     )
     added = StageTactic.objects.get(journey_stage__journey=journey, custom_name=gap.tactic_name)
     assert added.journey_stage.stage.slug == "subscribe"
+
+
+# --- Complete
+
+
+@pytest.mark.parametrize(
+    ("field", "before", "after", "moves"),
+    [
+        ("goal", "", "Get seen", True),
+        ("goal", "Get seen", "  ", True),
+        ("goal", "Get seen", "Get seen locally", False),
+        ("target_conversion", "", "12", True),
+        ("notes", "", "Anything", False),  # not part of completeness
+    ],
+)
+def test_the_author_and_live_viewers_refresh_the_rail_on_the_same_saves(
+    field, before, after, moves
+):
+    from journeys.models import JourneyStage
+    from journeys.services import _field_parts, field_changes_rail
+
+    row = JourneyStage()
+    assert field_changes_rail(row=row, field=field, before=before, after=after) is moves
+    assert ("rail" in _field_parts(row, field, before, after)) is moves
+
+
+def test_a_tactics_fields_never_move_a_stage_meter():
+    from journeys.models import StageTactic
+    from journeys.services import _field_parts
+
+    assert _field_parts(StageTactic(), "notes", "", "Call Tuesday") == ("insights",)
+
+
+def test_completeness_is_defined_once():
+    for name in ("COMPLETENESS_FIELDS = ", "def is_filled"):
+        assert _files_containing(name) == ["journeys/rules.py"], name
