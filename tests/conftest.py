@@ -11,6 +11,8 @@ from cvj.celery import app as celery_app
 from cvj.models import Role
 from tests.factories import AgencyFactory, BusinessFactory, MembershipFactory, make_journey
 
+pytest_plugins = ["tests.clients"]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -19,6 +19,7 @@ from journeys.deliverable.exports import export_request
 from journeys.deliverable.sharing import journey_finalize, share_link_create
 from journeys.live.guests import live_link_create, question_ask
 from journeys.services import offer_attach, tactic_add
+from tests.clients import logged_in
 from tests.factories import (
     AgencyFactory,
     BusinessFactory,
@@ -191,16 +192,10 @@ def worlds(django_capture_on_commit_callbacks):
         return _world(AgencyFactory(name="Agency A")), _world(AgencyFactory(name="Agency B"))
 
 
-def _as(member) -> Client:
-    browser = Client()
-    browser.force_login(member.user)
-    return browser
-
-
 @pytest.mark.parametrize("role", ["admin", "strategist", "client"])
 def test_no_role_reaches_another_agencys_objects(worlds, role):
     mine, theirs = worlds
-    browser = _as(mine["members"][role])
+    browser = logged_in(mine["members"][role])
     leaks = []
     for name, (keys, _allowed) in MATRIX.items():
         if "global_tactic" in keys:  # the global library belongs to no agency
@@ -216,7 +211,7 @@ def test_no_role_reaches_another_agencys_objects(worlds, role):
 @pytest.mark.parametrize("role", ["strategist", "client"])
 def test_within_an_agency_each_role_reaches_only_what_it_may(worlds, role):
     mine, _theirs = worlds
-    browser = _as(mine["members"][role])
+    browser = logged_in(mine["members"][role])
     wrong = []
     for name, (_keys, allowed) in MATRIX.items():
         if role in allowed:
@@ -232,7 +227,7 @@ def test_within_an_agency_each_role_reaches_only_what_it_may(worlds, role):
 @pytest.mark.parametrize("role", ["admin", "strategist", "client"])
 def test_each_role_can_read_what_it_may(worlds, role):
     mine, _theirs = worlds
-    browser = _as(mine["members"][role])
+    browser = logged_in(mine["members"][role])
     refused = []
     for name, (_keys, allowed) in MATRIX.items():
         if role not in allowed:

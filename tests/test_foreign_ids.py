@@ -10,17 +10,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from journeys.models import StageOffer, StageTactic
 from stages.models import Tactic
+from tests.clients import HTMX_HEADERS, logged_in
 from tests.factories import AgencyFactory
 from tests.test_authorization_matrix import MATRIX, _url, _world
 
 pytestmark = pytest.mark.django_db
 
-HX = {"HX-Request": "true"}
 UNKNOWN = 9_000_000_000_000  # a valid bigint that no row has
 CSRF_TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
 
@@ -40,16 +39,10 @@ def worlds():
     return _world(AgencyFactory(name="Agency A")), _world(AgencyFactory(name="Agency B"))
 
 
-def _as(member) -> Client:  # noqa: ANN001
-    browser = Client()
-    browser.force_login(member.user)
-    return browser
-
-
-@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+@pytest.mark.parametrize("headers", [{}, HTMX_HEADERS], ids=["plain", "htmx"])
 def test_adding_a_foreign_tactic_answers_exactly_like_an_unknown_id(worlds, headers):
     mine, theirs = worlds
-    browser = _as(mine["members"]["strategist"])
+    browser = logged_in(mine["members"]["strategist"])
     url = reverse("tactic_add", args=[mine["journey"], "aware"])
     foreign = Tactic.objects.get(pk=theirs["own_tactic"])
     assert foreign.stage.slug == "aware"  # the same stage: only the agency differs
@@ -98,13 +91,13 @@ def _value(param: str, key: str, mine: dict, pk: int) -> list[str] | str:
 
 def test_foreign_ids_in_forms_answer_exactly_like_unknown_ones(worlds):
     mine, theirs = worlds
-    browser = _as(mine["members"]["admin"])
+    browser = logged_in(mine["members"]["admin"])
     different = []
     for method, name, slug, param, key, extra in BODY_IDS:
         url = _body_url(name, slug, mine)
         foreign = {**extra, param: _value(param, key, mine, theirs[key])}
         unknown = {**extra, param: _value(param, key, mine, UNKNOWN)}
-        for headers in ({}, HX):
+        for headers in ({}, HTMX_HEADERS):
             send = getattr(browser, method)
             if _answer(send(url, foreign, headers=headers)) != _answer(
                 send(url, unknown, headers=headers)
@@ -126,7 +119,7 @@ def _unknown_kwargs(name: str, world: dict) -> str:
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_every_foreign_id_in_a_path_answers_exactly_like_an_unknown_one(worlds, method):
     mine, theirs = worlds
-    browser = _as(mine["members"]["admin"])
+    browser = logged_in(mine["members"]["admin"])
     different = []
     for name, (keys, _roles) in MATRIX.items():
         if "global_tactic" in keys:  # the global library belongs to everyone

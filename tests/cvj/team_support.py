@@ -19,9 +19,6 @@ User = get_user_model()
 NEW_PASSWORD = "violet-harbour-lantern-42"
 
 
-HTMX = {"HX-Request": "true"}
-
-
 def accept_path_from(message) -> str:
     match = re.search(r"https?://testserver(/team/invite/[^\s/]+/)", message.body)
     assert match, message.body

@@ -13,8 +13,8 @@ from django.utils import timezone
 from cvj.links import LinkError
 from cvj.models import Invitation, Membership, Role
 from cvj.team import INVITATION_SALT, invitation_accept
+from tests.clients import HTMX_HEADERS
 from tests.cvj.team_support import (
-    HTMX,
     NEW_PASSWORD,
     User,
     accept_path_from,
@@ -99,7 +99,7 @@ def test_invite_over_htmx_returns_the_invitations_section(admin_client, mailoutb
     response = admin_client.post(
         reverse("team_invite"),
         {"email": "h@example.com", "role": Role.STRATEGIST},
-        headers=HTMX,
+        headers=HTMX_HEADERS,
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -131,7 +131,7 @@ def test_resend_issues_a_new_link_and_retires_the_old(admin_client, agency, mail
 def test_revoked_invitation_link_says_it_was_withdrawn(admin_client, agency):
     invitation, token = invite(agency=agency)
     response = admin_client.post(
-        reverse("team_invitation_revoke", args=[invitation.pk]), headers=HTMX
+        reverse("team_invitation_revoke", args=[invitation.pk]), headers=HTMX_HEADERS
     )
     assert response.status_code == 200
     assert b"No pending invitations." in response.content

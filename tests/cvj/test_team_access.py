@@ -16,8 +16,8 @@ from cvj.team import (
     membership_change_role,
     sessions_end_for_user,
 )
+from tests.clients import HTMX_HEADERS
 from tests.cvj.team_support import (
-    HTMX,
     NEW_PASSWORD,
     invite,
     sign_in,
@@ -100,7 +100,9 @@ def test_team_actions_need_a_csrf_token(agency_admin, strategist):
 
 def test_admin_changes_a_members_role(admin_client, strategist):
     response = admin_client.post(
-        reverse("team_member_role", args=[strategist.pk]), {"role": Role.ADMIN}, headers=HTMX
+        reverse("team_member_role", args=[strategist.pk]),
+        {"role": Role.ADMIN},
+        headers=HTMX_HEADERS,
     )
     assert response.status_code == 200
     assert response.content.decode().lstrip().startswith('<section id="members"')
@@ -136,7 +138,7 @@ def test_the_last_admin_cannot_be_demoted(admin_client, agency_admin):
     response = admin_client.post(
         reverse("team_member_role", args=[agency_admin.pk]),
         {"role": Role.STRATEGIST},
-        headers=HTMX,
+        headers=HTMX_HEADERS,
     )
     assert response.status_code == 200
     assert b"only admin" in response.content
@@ -157,7 +159,7 @@ def test_an_admin_may_step_down_when_another_admin_remains(admin_client, agency,
     response = admin_client.post(
         reverse("team_member_role", args=[agency_admin.pk]),
         {"role": Role.STRATEGIST},
-        headers=HTMX,
+        headers=HTMX_HEADERS,
     )
     assert response["HX-Redirect"] == reverse("home")
     agency_admin.refresh_from_db()

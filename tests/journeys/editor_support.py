@@ -8,7 +8,6 @@ from django.urls import reverse
 from journeys.models import Journey, JourneyStage, StageTactic
 from stages.models import Tactic
 
-HX = {"HX-Request": "true"}
 AUTOSAVE = {"X-CVJ-Autosave": "1"}
 STAGE_NAMES = ["Aware", "Engage", "Subscribe", "Convert", "Excite", "Ascend", "Advocate", "Promote"]
 XSS = "<script>alert(1)</script>"

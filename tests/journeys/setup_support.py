@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-HX = {"HX-Request": "true"}
-
 
 def _persona_post(prefix: str, **values: str) -> dict[str, str]:
     fields = {"name": "Busy Parent", "role": "Homeowner", "awareness_level": "problem_aware"}

@@ -16,11 +16,11 @@ from journeys.deliverable.snapshot import journey_snapshot
 from journeys.models import Journey, JourneyStage, StageTactic
 from journeys.selectors import finalize_blocker, journey_status_label
 from journeys.services import offer_attach, tactic_add
+from tests.clients import HTMX_HEADERS
 from tests.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 
-HX = {"HX-Request": "true"}
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -92,7 +92,7 @@ def test_the_board_switch_returns_the_board_for_htmx_and_redirects_otherwise(
     strategist_client, journey
 ):
     url = _url("journey_board", journey.pk)
-    partial = strategist_client.get(url, headers=HX)
+    partial = strategist_client.get(url, headers=HTMX_HEADERS)
     assert partial.status_code == 200 and "<html" not in partial.text
     assert partial.text.count('class="board-col ') == 8
     plain = strategist_client.get(url)
@@ -101,17 +101,21 @@ def test_the_board_switch_returns_the_board_for_htmx_and_redirects_otherwise(
 
 def test_a_column_is_rendered_alone(strategist_client, journey):
     tactic_add(journey_stage=_entry(journey, "engage"), custom_name=XSS)
-    column = strategist_client.get(_url("journey_board_column", journey.pk, "engage"), headers=HX)
+    column = strategist_client.get(
+        _url("journey_board_column", journey.pk, "engage"), headers=HTMX_HEADERS
+    )
     assert column.status_code == 200
     assert column.text.strip().startswith('<section id="board-col-engage"')
     assert column.text.count('class="board-col ') == 1
     assert ESCAPED in column.text and XSS not in column.text
     slide = strategist_client.get(
-        _url("journey_board_column", journey.pk, "engage"), {"mode": "slide"}, headers=HX
+        _url("journey_board_column", journey.pk, "engage"), {"mode": "slide"}, headers=HTMX_HEADERS
     )
     assert 'data-slide-id="engage"' in slide.text and "<textarea" not in slide.text
     shown = strategist_client.get(
-        _url("journey_board_column", journey.pk, "engage"), {"mode": "present"}, headers=HX
+        _url("journey_board_column", journey.pk, "engage"),
+        {"mode": "present"},
+        headers=HTMX_HEADERS,
     )
     assert "<input" not in shown.text and "<textarea" not in shown.text
     assert (
@@ -121,7 +125,7 @@ def test_a_column_is_rendered_alone(strategist_client, journey):
 
 def test_adding_a_tactic_from_a_column_answers_with_that_column(strategist_client, journey):
     url = _url("tactic_add", journey.pk, "excite") + "?part=board"
-    response = strategist_client.post(url, {"custom_name": "Welcome call"}, headers=HX)
+    response = strategist_client.post(url, {"custom_name": "Welcome call"}, headers=HTMX_HEADERS)
     assert response.status_code == 200
     assert response.text.strip().startswith('<section id="board-col-excite"')
     assert "Welcome call" in response.text
@@ -135,29 +139,29 @@ def test_adding_a_tactic_from_a_column_answers_with_that_column(strategist_clien
     assert plain.status_code == 302 and plain["Location"].endswith("?view=board")
 
 
-def test_a_bad_tactic_from_a_column_keeps_the_typed_text_and_says_why(strategist_client, journey):
+def test_a_bad_tactic_from_a_column_keeps_the_typed_text_and_says_why(htmx_client, journey):
     url = _url("tactic_add", journey.pk, "excite") + "?part=board"
-    response = strategist_client.post(url, {"custom_name": "x" * 500}, headers=HX)
+    response = htmx_client.post(url, {"custom_name": "x" * 500})
     assert response.status_code == 200
     assert 'class="field-error" role="alert"' in response.text
     assert 'value="' + "x" * 500 + '"' in response.text
 
 
-def test_reordering_in_a_column_reuses_the_reorder_endpoints(strategist_client, journey):
+def test_reordering_in_a_column_reuses_the_reorder_endpoints(htmx_client, journey):
     entry = _entry(journey, "aware")
     first, _ = tactic_add(journey_stage=entry, custom_name="First")
     second, _ = tactic_add(journey_stage=entry, custom_name="Second")
     url = _url("tactic_reorder", journey.pk, "aware") + "?part=board"
-    response = strategist_client.post(url, {"order": [second.pk, first.pk]}, headers=HX)
+    response = htmx_client.post(url, {"order": [second.pk, first.pk]})
     assert response.text.strip().startswith('<section id="board-col-aware"')
     assert [t.name for t in StageTactic.objects.filter(journey_stage=entry)] == ["Second", "First"]
     move = _url("tactic_move", journey.pk, first.pk) + "?part=board"
-    response = strategist_client.post(move, {"direction": "up"}, headers=HX)
+    response = htmx_client.post(move, {"direction": "up"})
     assert response.text.strip().startswith('<section id="board-col-aware"')
     assert [t.name for t in StageTactic.objects.filter(journey_stage=entry)] == ["First", "Second"]
 
 
-def test_board_endpoints_of_another_agency_look_missing(strategist_client, other_agency_journey):
+def test_board_endpoints_of_another_agency_look_missing(htmx_client, other_agency_journey):
     pk = other_agency_journey.pk
     for url in (
         _url("journey_board", pk),
@@ -166,19 +170,19 @@ def test_board_endpoints_of_another_agency_look_missing(strategist_client, other
         _url("present_part", pk, "funnel"),
         _url("journey_view_column", pk, "aware"),
     ):
-        assert strategist_client.get(url, headers=HX).status_code == 404, url
+        assert htmx_client.get(url).status_code == 404, url
     add = _url("tactic_add", pk, "aware") + "?part=board"
-    assert strategist_client.post(add, {"custom_name": "x"}, headers=HX).status_code == 404
+    assert htmx_client.post(add, {"custom_name": "x"}).status_code == 404
 
 
 def test_a_client_reads_columns_but_never_the_editor_board(client, journey, client_member):
     journey.shared_with_client = True
     journey.save()
     client.force_login(client_member.user)
-    column = client.get(_url("journey_view_column", journey.pk, "aware"), headers=HX)
+    column = client.get(_url("journey_view_column", journey.pk, "aware"), headers=HTMX_HEADERS)
     assert column.status_code == 200 and "<textarea" not in column.text
     assert client.get(_url("journey_board_column", journey.pk, "aware")).status_code == 404
-    assert client.get(_url("journey_board", journey.pk), headers=HX).status_code == 404
+    assert client.get(_url("journey_board", journey.pk), headers=HTMX_HEADERS).status_code == 404
 
 
 # --- Present
@@ -206,7 +210,9 @@ def test_present_has_the_slides_and_no_form_field(strategist_client, journey):
 
 def test_present_parts_render_alone(strategist_client, journey):
     for part in ("funnel", "opportunities"):
-        response = strategist_client.get(_url("present_part", journey.pk, part), headers=HX)
+        response = strategist_client.get(
+            _url("present_part", journey.pk, part), headers=HTMX_HEADERS
+        )
         assert response.status_code == 200 and "<html" not in response.text
         assert f'data-slide-id="{part}"' in response.text
     assert strategist_client.get(_url("present_part", journey.pk, "nope")).status_code == 404
@@ -276,8 +282,8 @@ def test_health_has_no_next_step_when_nothing_is_missing(journey):
     assert journey_health(snapshot, []).summary == "0 of 8 stages have tactics"
 
 
-def test_a_new_journey_shows_a_checklist_not_a_wall_of_red(strategist_client, journey):
-    body = strategist_client.get(_url("journey_insights", journey.pk), headers=HX).text
+def test_a_new_journey_shows_a_checklist_not_a_wall_of_red(htmx_client, journey):
+    body = htmx_client.get(_url("journey_insights", journey.pk)).text
     assert "0 of 8 stages have tactics · next: a first Aware tactic" in body
     # The severities are folded away (a closed <details>) for the strategist's own look.
     details = body.index('<details class="gap-details">')

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from journeys.models import Journey, JourneyStage, Offer, StageOffer, StageTactic
 from journeys.services import offer_attach, tactic_add
+from tests.clients import HTMX_HEADERS
 from tests.factories import make_journey
 from tests.journeys.editor_support import (
     AUTOSAVE,
-    HX,
     STAGE_NAMES,
     XSS,
     _autosave,
@@ -77,10 +77,8 @@ def test_editor_runs_the_library_search_without_javascript(strategist_client, jo
 # --- Stage panel and rail
 
 
-def test_stage_panel_with_htmx_returns_the_panel_and_the_rail_out_of_band(
-    strategist_client, journey
-):
-    response = strategist_client.get(_url("journey_stage", journey, "subscribe"), headers=HX)
+def test_stage_panel_with_htmx_returns_the_panel_and_the_rail_out_of_band(htmx_client, journey):
+    response = htmx_client.get(_url("journey_stage", journey, "subscribe"))
     assert response.status_code == 200
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<section id="stage-panel"')
@@ -95,14 +93,12 @@ def test_stage_panel_without_htmx_redirects_to_the_editor(strategist_client, jou
     assert response.url == _url("journey_editor", journey) + "?stage=excite"
 
 
-def test_stage_panel_for_an_unknown_stage_is_404(strategist_client, journey):
-    assert strategist_client.get(
-        _url("journey_stage", journey, "nope"), headers=HX
-    ).status_code == (404)
+def test_stage_panel_for_an_unknown_stage_is_404(htmx_client, journey):
+    assert htmx_client.get(_url("journey_stage", journey, "nope")).status_code == (404)
 
 
-def test_rail_returns_only_the_rail_with_fresh_counts(strategist_client, journey, stage_tactic):
-    response = strategist_client.get(_url("journey_rail", journey), {"stage": "aware"}, headers=HX)
+def test_rail_returns_only_the_rail_with_fresh_counts(htmx_client, journey, stage_tactic):
+    response = htmx_client.get(_url("journey_rail", journey), {"stage": "aware"})
     assert response.status_code == 200
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<nav id="stage-rail"')
@@ -118,7 +114,7 @@ def test_html_in_fields_is_stored_verbatim_and_shown_escaped(strategist_client, 
         strategist_client, journey, target="stage:aware", field="goal", value=XSS, base=""
     )
     added = strategist_client.post(
-        _url("tactic_add", journey, "aware"), {"custom_name": XSS}, headers=HX
+        _url("tactic_add", journey, "aware"), {"custom_name": XSS}, headers=HTMX_HEADERS
     )
     assert saved.status_code == 200
     assert _entry(journey, "aware").goal == XSS
@@ -133,9 +129,9 @@ def test_html_in_fields_is_stored_verbatim_and_shown_escaped(strategist_client, 
         assert "<script>alert(1)" not in page.text, url
 
 
-def test_html_in_a_removed_tactics_undo_bar_is_escaped(strategist_client, journey):
+def test_html_in_a_removed_tactics_undo_bar_is_escaped(htmx_client, journey):
     stage_tactic, _ = tactic_add(journey_stage=_entry(journey, "aware"), custom_name=XSS)
-    response = strategist_client.post(_url("tactic_remove", journey, stage_tactic.pk), headers=HX)
+    response = htmx_client.post(_url("tactic_remove", journey, stage_tactic.pk))
     assert "Removed “&lt;script&gt;" in response.text
     assert "<script>alert(1)" not in response.text
 
@@ -242,7 +238,7 @@ def test_every_editor_endpoint_is_404_for_another_agencys_journey(
 ):
     ids = _seeded(other_agency_journey)
     for method, url, data in _editor_endpoints(other_agency_journey, *ids):
-        for headers in ({}, HX):
+        for headers in ({}, HTMX_HEADERS):
             response = getattr(strategist_client, method)(url, data, headers=headers)
             assert response.status_code == 404, (method, url, headers)
     _untouched(other_agency_journey, *ids)
@@ -261,7 +257,9 @@ def test_every_stage_endpoint_is_404_for_an_unknown_stage(strategist_client, jou
     ):
         method = "get" if name in ("journey_stage", "tactic_search") else "post"
         url = _url(name, journey, "nope")
-        response = getattr(strategist_client, method)(url, {"custom_name": "x"}, headers=HX)
+        response = getattr(strategist_client, method)(
+            url, {"custom_name": "x"}, headers=HTMX_HEADERS
+        )
         assert response.status_code == 404, name
     assert not StageTactic.all_objects.exists()
 
@@ -270,7 +268,7 @@ def test_a_client_gets_404_on_every_editor_endpoint(client, client_member, journ
     ids = _seeded(journey)
     client.force_login(client_member.user)
     for method, url, data in _editor_endpoints(journey, *ids):
-        response = getattr(client, method)(url, data, headers=HX)
+        response = getattr(client, method)(url, data, headers=HTMX_HEADERS)
         assert response.status_code == 404, (method, url)
     _untouched(journey, *ids)
 
@@ -298,7 +296,7 @@ def test_editor_posts_need_a_csrf_token(strategist, journey):
     csrf_client.force_login(strategist.user)
     posts = [e for e in _editor_endpoints(journey, *ids) if e[0] == "post"]
     for _, url, data in posts:
-        for headers in (HX, AUTOSAVE, {}):
+        for headers in (HTMX_HEADERS, AUTOSAVE, {}):
             assert csrf_client.post(url, data, headers=headers).status_code == 403, url
     _untouched(journey, *ids)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from journeys.deliverable.exports import export_claim, export_render, export_request, exports_sweep
 from journeys.models import Export, ExportStatus, Journey
+from tests.clients import HTMX_HEADERS, logged_in
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -220,28 +221,20 @@ def test_a_failing_render_is_reported_readably_and_can_be_retried(
     assert export.status == ExportStatus.FAILED
     assert "boom" not in export.error and "try again" in export.error
     monkeypatch.undo()
-    client_ = _login(strategist)
-    response = client_.post(reverse("export_retry", args=[export.pk]), HTTP_HX_REQUEST="true")
+    client_ = logged_in(strategist)
+    response = client_.post(reverse("export_retry", args=[export.pk]), headers=HTMX_HEADERS)
     assert response.status_code == 200
     export.refresh_from_db()  # requeued with a fresh attempt budget; eager here, so it ran
     assert export.status == ExportStatus.DONE and export.attempts == 1 and export.error == ""
 
 
-def _login(member):
-    from django.test import Client
-
-    c = Client()
-    c.force_login(member.user)
-    return c
-
-
 def test_generate_view_then_poll_then_download(journey, strategist):
-    c = _login(strategist)
-    response = c.post(reverse("export_create", args=[journey.pk]), HTTP_HX_REQUEST="true")
+    c = logged_in(strategist)
+    response = c.post(reverse("export_create", args=[journey.pk]), headers=HTMX_HEADERS)
     assert response.status_code == 200
     assert b"Download PDF" in response.content  # eager: already rendered
     export = Export.objects.get()
-    poll = c.get(reverse("export_status", args=[journey.pk]) + "?poll=1", HTTP_HX_REQUEST="true")
+    poll = c.get(reverse("export_status", args=[journey.pk]) + "?poll=1", headers=HTMX_HEADERS)
     assert poll.status_code == 286  # htmx: stop polling
     download = c.get(reverse("export_download", args=[export.pk]))
     assert download.status_code == 200
@@ -254,11 +247,11 @@ def test_generate_view_then_poll_then_download(journey, strategist):
 
 
 def test_progress_polls_while_queued(journey, strategist, celery_disabled):
-    c = _login(strategist)
-    response = c.post(reverse("export_create", args=[journey.pk]), HTTP_HX_REQUEST="true")
+    c = logged_in(strategist)
+    response = c.post(reverse("export_create", args=[journey.pk]), headers=HTMX_HEADERS)
     assert b'data-hx-trigger="every 1s"' in response.content
     assert b"Queued" in response.content
-    poll = c.get(reverse("export_status", args=[journey.pk]) + "?poll=1", HTTP_HX_REQUEST="true")
+    poll = c.get(reverse("export_status", args=[journey.pk]) + "?poll=1", headers=HTMX_HEADERS)
     assert poll.status_code == 200
 
 
@@ -266,7 +259,7 @@ def test_client_of_the_business_downloads_but_cannot_generate(journey, strategis
     journey.status = "final"
     journey.save()
     export, _ = export_request(journey=journey, user=strategist.user)
-    c = _login(client_member)
+    c = logged_in(client_member)
     download = c.get(reverse("export_download", args=[export.pk]))
     assert download.status_code == 200
     download.close()
@@ -280,18 +273,18 @@ def test_other_agencies_and_other_clients_cannot_download(
 ):
     export, _ = export_request(journey=journey, user=strategist.user)
     rival = MembershipFactory(agency=other_agency_journey.business.agency)
-    assert _login(rival).get(reverse("export_download", args=[export.pk])).status_code == 404
+    assert logged_in(rival).get(reverse("export_download", args=[export.pk])).status_code == 404
     from tests.factories import BusinessFactory
 
     other_business = BusinessFactory(agency=business.agency)
     other_client = MembershipFactory(agency=business.agency, role="client", business=other_business)
-    c = _login(other_client)
+    c = logged_in(other_client)
     assert c.get(reverse("export_download", args=[export.pk])).status_code == 404
     assert c.get(reverse("journey_view", args=[journey.pk])).status_code == 404
     assert c.get(reverse("export_download", args=[999999])).status_code == 404
 
 
-def test_anonymous_download_redirects_to_login(journey, strategist, client):
+def test_anonymous_download_redirects_tologged_in(journey, strategist, client):
     export, _ = export_request(journey=journey, user=strategist.user)
     response = client.get(reverse("export_download", args=[export.pk]))
     assert response.status_code == 302 and "/login/" in response["Location"]

@@ -30,11 +30,11 @@ from journeys.deliverable.sharing import journey_finalize
 from journeys.models import Journey, JourneyStage, ShareLink, StageTactic
 from journeys.services import session_toggle, tactic_add
 from stages.models import Tactic
+from tests.clients import HTMX_HEADERS
 from tests.factories import BusinessFactory, make_journey
 
 pytestmark = pytest.mark.django_db
 
-HX = {"HX-Request": "true"}
 AUTOSAVE = {"X-CVJ-Autosave": "1"}
 NUL = "Local pet\x00 owners"
 HUGE = "1234567890" * 4
@@ -117,7 +117,7 @@ def test_the_stage_form_refuses_nul_on_its_field(strategist_client, journey):
     assert JourneyStage.objects.get(journey=journey, stage__slug="aware").goal == ""
 
 
-@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+@pytest.mark.parametrize("headers", [{}, HTMX_HEADERS], ids=["plain", "htmx"])
 def test_a_custom_tactic_named_with_nul_is_refused(strategist_client, journey, headers):
     url = reverse("tactic_add", args=[journey.pk, "aware"])
     response = strategist_client.post(url, {"custom_name": NUL}, headers=headers)
@@ -126,7 +126,7 @@ def test_a_custom_tactic_named_with_nul_is_refused(strategist_client, journey, h
     assert not StageTactic.all_objects.filter(journey_stage__journey=journey).exists()
 
 
-@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+@pytest.mark.parametrize("headers", [{}, HTMX_HEADERS], ids=["plain", "htmx"])
 def test_a_share_link_label_with_nul_is_refused_on_the_field(strategist_client, journey, headers):
     url = reverse("share_link_create", args=[journey.pk])
     response = strategist_client.post(url, {"label": NUL, "days": "7"}, headers=headers)
@@ -137,9 +137,9 @@ def test_a_share_link_label_with_nul_is_refused_on_the_field(strategist_client, 
 
 
 @pytest.mark.parametrize("days", ["²", "٣", HUGE, "1e309", "-1"])
-def test_share_link_days_fall_back_or_clamp(strategist_client, journey, days):
+def test_share_link_days_fall_back_or_clamp(htmx_client, journey, days):
     url = reverse("share_link_create", args=[journey.pk])
-    response = strategist_client.post(url, {"days": days}, headers=HX)
+    response = htmx_client.post(url, {"days": days})
     assert response.status_code == 200
     link = ShareLink.objects.get()
     assert timedelta(days=1) < link.expires_at - timezone.now() <= timedelta(days=90)
@@ -189,11 +189,11 @@ def test_search_boxes_never_break_on_nul(strategist_client, journey, url_name):
 
 @pytest.mark.parametrize("value", ["²", "٣", HUGE, "-1", "1e309"])
 def test_reordering_with_an_unreadable_id_is_refused_and_changes_nothing(
-    strategist_client, journey, stage_tactic, value
+    htmx_client, journey, stage_tactic, value
 ):
     url = reverse("tactic_reorder", args=[journey.pk, "aware"])
     version = Journey.objects.get(pk=journey.pk).version
-    response = strategist_client.post(url, {"order": [str(stage_tactic.pk), value]}, headers=HX)
+    response = htmx_client.post(url, {"order": [str(stage_tactic.pk), value]})
     assert response.status_code == 200
     assert "not in this list" in response.text
     assert Journey.objects.get(pk=journey.pk).version == version
@@ -236,16 +236,14 @@ def test_finalizing_with_a_running_clock_keeps_the_elapsed_time(journey, strateg
     assert 600 + 30 * 60 <= journey.session_elapsed_seconds <= 600 + 30 * 60 + 5
 
 
-def test_finalizing_through_the_page_with_a_running_clock_keeps_the_time(
-    strategist_client, journey
-):
+def test_finalizing_through_the_page_with_a_running_clock_keeps_the_time(htmx_client, journey):
     for entry in journey.stages.all():  # a journey is finalized once every stage has a tactic
         tactic_add(journey_stage=entry, custom_name=f"Tactic for {entry.stage_id}")
     Journey.objects.filter(pk=journey.pk).update(
         session_running_since=timezone.now() - timedelta(minutes=30)
     )
-    response = strategist_client.post(
-        reverse("journey_status", args=[journey.pk]), {"action": "finalize"}, headers=HX
+    response = htmx_client.post(
+        reverse("journey_status", args=[journey.pk]), {"action": "finalize"}
     )
     assert response.status_code == 200
     journey.refresh_from_db()

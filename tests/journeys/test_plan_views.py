@@ -14,6 +14,7 @@ from cvj.csvsafe import csv_safe
 from cvj.models import Agency
 from journeys.models import Export, Journey, StageTactic
 from journeys.services import tactic_add
+from tests.clients import HTMX_HEADERS
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +43,11 @@ def test_plan_lists_every_tactic_sorted_by_the_chosen_column(strategist_client, 
     assert 'aria-sort="descending"' in body
 
 
-def test_inline_edit_saves_one_row_and_answers_with_its_status(strategist_client, planned):
+def test_inline_edit_saves_one_row_and_answers_with_its_status(htmx_client, planned):
     tactic = StageTactic.objects.get(custom_name="Door hangers")
     version = Journey.objects.get(pk=planned.pk).version
     p = f"t{tactic.pk}"
-    response = strategist_client.post(
+    response = htmx_client.post(
         reverse("plan_item_save", args=[planned.pk, tactic.pk]),
         {
             f"{p}-owner_side": "agency",
@@ -56,7 +57,6 @@ def test_inline_edit_saves_one_row_and_answers_with_its_status(strategist_client
             f"{p}-horizon": "now",
             f"{p}-plan_status": "in_progress",
         },
-        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200 and response.content.decode().strip() == "Saved"
     tactic.refresh_from_db()
@@ -69,13 +69,12 @@ def test_inline_edit_saves_one_row_and_answers_with_its_status(strategist_client
     assert Journey.objects.get(pk=planned.pk).version > version
 
 
-def test_bad_plan_input_is_a_clear_message_not_a_500(strategist_client, planned):
+def test_bad_plan_input_is_a_clear_message_not_a_500(htmx_client, planned):
     tactic = StageTactic.objects.get(custom_name="Door hangers")
     p = f"t{tactic.pk}"
-    response = strategist_client.post(
+    response = htmx_client.post(
         reverse("plan_item_save", args=[planned.pk, tactic.pk]),
         {f"{p}-monthly_budget": "-5", f"{p}-start_date": "someday", f"{p}-plan_status": "x"},
-        HTTP_HX_REQUEST="true",
     )
     text = response.content.decode()
     assert response.status_code == 200 and "Saved" not in text
@@ -93,7 +92,7 @@ def test_another_agencys_tactic_looks_missing(strategist_client, planned, other_
         == 404
     )
     response = strategist_client.post(
-        reverse("plan_item_save", args=[planned.pk, foreign.pk]), {}, HTTP_HX_REQUEST="true"
+        reverse("plan_item_save", args=[planned.pk, foreign.pk]), {}, headers=HTMX_HEADERS
     )
     assert response.status_code == 404
 

@@ -21,8 +21,6 @@ from tests.factories import (
     make_journey,
 )
 
-HX = {"HTTP_HX_REQUEST": "true"}
-
 
 def upload(content: bytes, name: str = "journey.cvj.json") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/json")
@@ -113,9 +111,10 @@ def test_import_creates_the_journey_and_opens_its_editor(strategist_client, agen
     )
 
 
-def test_import_over_htmx_redirects_the_browser(strategist_client, agency):
-    response = strategist_client.post(
-        reverse("journey_import_json"), {"file": upload(template_bytes("saas"))}, **HX
+def test_import_over_htmx_redirects_the_browser(htmx_client, agency):
+    response = htmx_client.post(
+        reverse("journey_import_json"),
+        {"file": upload(template_bytes("saas"))},
     )
 
     journey = Journey.objects.get(business__agency=agency)
@@ -134,14 +133,15 @@ def test_import_into_an_existing_client(strategist_client, business):
     assert journey.persona.name == "Homeowner Dana"
 
 
-def test_import_lists_every_problem_by_path_and_creates_nothing(strategist_client, agency):
+def test_import_lists_every_problem_by_path_and_creates_nothing(htmx_client, agency):
     document = builtin_starter("local-service").document
     document["offers"][2]["price"] = "-3"
     document["stages"]["aware"]["tactics"][3] = {"library": {"name": "Foo"}}
     businesses_before = Business.objects.count()
 
-    response = strategist_client.post(
-        reverse("journey_import_json"), {"file": upload(json.dumps(document).encode())}, **HX
+    response = htmx_client.post(
+        reverse("journey_import_json"),
+        {"file": upload(json.dumps(document).encode())},
     )
 
     body = response.content.decode()
@@ -231,13 +231,12 @@ def test_clone_to_another_persona_of_the_same_client(strategist_client, journey,
     )
 
 
-def test_clone_to_another_client_of_the_agency(strategist_client, journey, agency):
+def test_clone_to_another_client_of_the_agency(htmx_client, journey, agency):
     target = BusinessFactory(agency=agency, name="Acme West")
 
-    response = strategist_client.post(
+    response = htmx_client.post(
         reverse("journey_clone", args=[journey.pk]),
         {"business": target.pk, "persona": "", "title": "West copy"},
-        **HX,
     )
 
     clone = Journey.objects.get(title="West copy")
@@ -248,15 +247,14 @@ def test_clone_to_another_client_of_the_agency(strategist_client, journey, agenc
     assert clone.core_offer.name == journey.core_offer.name
 
 
-def test_changing_the_client_reloads_its_personas(strategist_client, journey, agency):
+def test_changing_the_client_reloads_its_personas(htmx_client, journey, agency):
     target = BusinessFactory(agency=agency)
     PersonaFactory(business=target, name="Target Tina")
 
-    response = strategist_client.get(
+    response = htmx_client.get(
         reverse("journey_clone", args=[journey.pk]),
         {"business": target.pk},
-        HTTP_HX_REQUEST="true",
-        HTTP_HX_TARGET="clone-persona",
+        headers={"HX-Target": "clone-persona"},
     )
 
     body = response.content.decode()
@@ -366,23 +364,22 @@ def test_start_page_works_without_javascript(strategist_client):
     assert "Restaurant GM Gabriela" in body
 
 
-def test_start_form_loads_inline_over_htmx(strategist_client):
+def test_start_form_loads_inline_over_htmx(htmx_client):
     url = reverse("journey_from_starter", args=["industry", "ecommerce"])
 
-    response = strategist_client.get(url, **HX)
+    response = htmx_client.get(url)
 
     body = response.content.decode()
     assert body.lstrip().startswith('<form class="tpl-start"')
     assert 'value="Ember &amp; Oak Coffee Roasters"' in body
 
 
-def test_start_from_an_builtin_starter_for_a_new_client(strategist_client, agency):
+def test_start_from_an_builtin_starter_for_a_new_client(htmx_client, agency):
     url = reverse("journey_from_starter", args=["industry", "b2b-consulting"])
 
-    response = strategist_client.post(
+    response = htmx_client.post(
         url,
         {"business": "", "new_business_name": "Northwind Ops", "title": "Northwind journey"},
-        **HX,
     )
 
     journey = Journey.objects.get(business__agency=agency)
@@ -401,11 +398,12 @@ def test_start_from_a_template_for_an_existing_client(strategist_client, busines
     assert journey.business == business
 
 
-def test_starting_for_a_new_client_with_a_taken_name_is_a_form_error(strategist_client, business):
+def test_starting_for_a_new_client_with_a_taken_name_is_a_form_error(htmx_client, business):
     url = reverse("journey_from_starter", args=["industry", "saas"])
 
-    response = strategist_client.post(
-        url, {"business": "", "new_business_name": business.name.upper(), "title": "x"}, **HX
+    response = htmx_client.post(
+        url,
+        {"business": "", "new_business_name": business.name.upper(), "title": "x"},
     )
 
     assert "already has a client with this name" in response.content.decode()

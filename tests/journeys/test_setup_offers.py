@@ -11,6 +11,7 @@ from django.urls import reverse
 from cvj.models import Role
 from journeys.models import Business, Journey, JourneyStage, Offer, Persona
 from stages.models import STAGE_SLUGS
+from tests.clients import HTMX_HEADERS
 from tests.factories import (
     BusinessFactory,
     MembershipFactory,
@@ -18,7 +19,6 @@ from tests.factories import (
     PersonaFactory,
 )
 from tests.journeys.setup_support import (
-    HX,
     _offer_post,
     _persona_post,
 )
@@ -29,10 +29,8 @@ pytestmark = pytest.mark.django_db
 # --- Offers
 
 
-def test_creating_an_offer_with_htmx_returns_the_offers_section(strategist_client, business):
-    response = strategist_client.post(
-        reverse("offer_create", args=[business.pk]), _offer_post("offer"), headers=HX
-    )
+def test_creating_an_offer_with_htmx_returns_the_offers_section(htmx_client, business):
+    response = htmx_client.post(reverse("offer_create", args=[business.pk]), _offer_post("offer"))
     assert response.status_code == 200
     assert "<html" not in response.text
     assert response.text.lstrip().startswith('<section id="offers"')
@@ -48,11 +46,10 @@ def test_creating_an_offer_without_htmx_redirects(strategist_client, business):
     assert offer.currency == "EUR"
 
 
-def test_an_offer_with_a_negative_price_gets_a_field_error(strategist_client, business):
-    response = strategist_client.post(
+def test_an_offer_with_a_negative_price_gets_a_field_error(htmx_client, business):
+    response = htmx_client.post(
         reverse("offer_create", args=[business.pk]),
         _offer_post("offer", price="-5"),
-        headers=HX,
     )
     assert response.status_code == 200
     assert "greater than or equal to 0" in response.text
@@ -72,7 +69,7 @@ def test_an_invalid_offer_without_htmx_renders_the_full_page(strategist_client, 
 def test_offer_edit_form_is_a_partial_for_htmx_and_a_page_otherwise(strategist_client, journey):
     url = reverse("offer_edit", args=[journey.core_offer_id])
 
-    partial = strategist_client.get(url, headers=HX)
+    partial = strategist_client.get(url, headers=HTMX_HEADERS)
     page = strategist_client.get(url)
 
     assert partial.status_code == page.status_code == 200
@@ -86,7 +83,9 @@ def test_editing_an_offer_saves_it(strategist_client, journey):
     offer = journey.core_offer
     data = _offer_post(f"o{offer.pk}", name="Premium plan", kind="core", price="199.50")
 
-    htmx = strategist_client.post(reverse("offer_edit", args=[offer.pk]), data, headers=HX)
+    htmx = strategist_client.post(
+        reverse("offer_edit", args=[offer.pk]), data, headers=HTMX_HEADERS
+    )
     offer.refresh_from_db()
     plain = strategist_client.post(reverse("offer_edit", args=[offer.pk]), data)
 
@@ -142,13 +141,12 @@ def test_new_journey_keeps_a_given_title(strategist_client, business):
     assert Journey.objects.get(business=business).title == "Q3"
 
 
-def test_new_journey_with_htmx_redirects_the_client_side(strategist_client, business):
+def test_new_journey_with_htmx_redirects_the_client_side(htmx_client, business):
     persona = PersonaFactory(business=business)
     core = OfferFactory(business=business, kind="core")
-    response = strategist_client.post(
+    response = htmx_client.post(
         reverse("journey_new"),
         {"business": business.pk, "persona": persona.pk, "core_offer": core.pk},
-        headers=HX,
     )
     journey = Journey.objects.get(business=business)
     assert response["HX-Redirect"] == reverse("journey_editor", args=[journey.pk])
@@ -234,7 +232,7 @@ def test_another_agencys_ids_are_404_on_every_set_up_endpoint(
     strategist_client, other_agency_journey
 ):
     for method, url in _foreign_setup_urls(other_agency_journey):
-        for headers in ({}, HX):
+        for headers in ({}, HTMX_HEADERS):
             response = getattr(strategist_client, method)(url, headers=headers)
             assert response.status_code == 404, (method, url, headers)
     other_agency_journey.business.refresh_from_db()
@@ -329,7 +327,7 @@ def test_state_changing_set_up_posts_need_a_csrf_token(csrf_client, journey, age
         (reverse("business_edit", args=[business.pk]), {"name": "Sneaky", "kind": "b2c"}),
     ]
     for url, data in attempts:
-        for headers in ({}, HX):
+        for headers in ({}, HTMX_HEADERS):
             assert csrf_client.post(url, data, headers=headers).status_code == 403, url
     assert not Business.objects.filter(name="Sneaky").exists()
     assert business.personas.count() == 1

@@ -7,12 +7,12 @@ from django.urls import reverse
 
 from journeys.models import Business, Journey, Persona
 from journeys.services import tactic_add, tactic_remove
+from tests.clients import HTMX_HEADERS
 from tests.factories import (
     BusinessFactory,
     make_journey,
 )
 from tests.journeys.setup_support import (
-    HX,
     _persona_post,
 )
 
@@ -141,11 +141,11 @@ def test_clients_list_paginates_beyond_24_businesses(strategist_client, agency):
     assert "Client 00" not in second.text
 
 
-def test_clients_list_answers_htmx_with_only_the_results_partial(strategist_client, agency):
+def test_clients_list_answers_htmx_with_only_the_results_partial(htmx_client, agency):
     BusinessFactory(agency=agency, name="Acme Plumbing")
     BusinessFactory(agency=agency, name="Bright Dental")
 
-    response = strategist_client.get(reverse("business_list"), {"q": "acme"}, headers=HX)
+    response = htmx_client.get(reverse("business_list"), {"q": "acme"})
 
     assert response.status_code == 200
     assert "<html" not in response.text
@@ -237,9 +237,10 @@ def test_editing_a_client_to_another_clients_name_shows_a_field_error(strategist
 # --- Personas
 
 
-def test_creating_a_persona_with_htmx_returns_the_personas_section(strategist_client, business):
-    response = strategist_client.post(
-        reverse("persona_create", args=[business.pk]), _persona_post("persona"), headers=HX
+def test_creating_a_persona_with_htmx_returns_the_personas_section(htmx_client, business):
+    response = htmx_client.post(
+        reverse("persona_create", args=[business.pk]),
+        _persona_post("persona"),
     )
     assert response.status_code == 200
     assert "<html" not in response.text
@@ -248,11 +249,10 @@ def test_creating_a_persona_with_htmx_returns_the_personas_section(strategist_cl
     assert Persona.objects.filter(business=business, name="Busy Parent").exists()
 
 
-def test_an_invalid_persona_with_htmx_shows_errors_in_the_partial(strategist_client, business):
-    response = strategist_client.post(
+def test_an_invalid_persona_with_htmx_shows_errors_in_the_partial(htmx_client, business):
+    response = htmx_client.post(
         reverse("persona_create", args=[business.pk]),
         _persona_post("persona", name="", role="r" * 201),
-        headers=HX,
     )
     assert response.status_code == 200
     assert "<html" not in response.text
@@ -284,7 +284,7 @@ def test_a_valid_persona_without_htmx_redirects_to_the_client(strategist_client,
 def test_persona_edit_form_is_a_partial_for_htmx_and_a_page_otherwise(strategist_client, journey):
     url = reverse("persona_edit", args=[journey.persona_id])
 
-    partial = strategist_client.get(url, headers=HX)
+    partial = strategist_client.get(url, headers=HTMX_HEADERS)
     page = strategist_client.get(url)
 
     assert partial.status_code == page.status_code == 200
@@ -295,12 +295,11 @@ def test_persona_edit_form_is_a_partial_for_htmx_and_a_page_otherwise(strategist
     assert "Edit persona" in page.text
 
 
-def test_saving_a_persona_with_htmx_returns_the_personas_section(strategist_client, journey):
+def test_saving_a_persona_with_htmx_returns_the_personas_section(htmx_client, journey):
     persona = journey.persona
-    response = strategist_client.post(
+    response = htmx_client.post(
         reverse("persona_edit", args=[persona.pk]),
         _persona_post(f"p{persona.pk}", name="Renamed Persona"),
-        headers=HX,
     )
     persona.refresh_from_db()
     assert response.status_code == 200
@@ -321,12 +320,11 @@ def test_saving_a_persona_without_htmx_redirects(strategist_client, journey):
     assert persona.name == "Renamed Persona"
 
 
-def test_an_invalid_persona_edit_re_renders_the_form_with_errors(strategist_client, journey):
+def test_an_invalid_persona_edit_re_renders_the_form_with_errors(htmx_client, journey):
     persona = journey.persona
-    response = strategist_client.post(
+    response = htmx_client.post(
         reverse("persona_edit", args=[persona.pk]),
         _persona_post(f"p{persona.pk}", name=""),
-        headers=HX,
     )
     persona.refresh_from_db()
     assert response.status_code == 200

@@ -12,10 +12,9 @@ from journeys.deliverable.exports import export_request
 from journeys.deliverable.sharing import SHARE_SALT, journey_finalize, share_link_create
 from journeys.models import JourneyStatus, ShareLink
 from journeys.services import tactic_add
+from tests.clients import HTMX_HEADERS
 
 pytestmark = pytest.mark.django_db
-
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def test_finalizing_freezes_numbered_versions(journey, strategist):
@@ -46,12 +45,12 @@ def _tactic_in_every_stage(journey) -> None:
 def test_strategist_finalizes_and_shares_from_the_status_card(strategist_client, journey):
     _tactic_in_every_stage(journey)
     url = reverse("journey_status", args=[journey.pk])
-    card = strategist_client.get(url, **HX)
+    card = strategist_client.get(url, headers=HTMX_HEADERS)
     assert card.status_code == 200 and "Finalize" in card.text and "<html" not in card.text
-    strategist_client.post(url, {"action": "share"}, **HX)
+    strategist_client.post(url, {"action": "share"}, headers=HTMX_HEADERS)
     journey.refresh_from_db()
     assert journey.shared_with_client
-    response = strategist_client.post(url, {"action": "finalize"}, **HX)
+    response = strategist_client.post(url, {"action": "finalize"}, headers=HTMX_HEADERS)
     journey.refresh_from_db()
     assert journey.status == "final" and "Reopen" in response.text
     assert strategist_client.post(url, {"action": "nonsense"}).status_code == 404
@@ -67,7 +66,9 @@ def test_client_cannot_change_status(client, journey, client_member):
 
 def _share_url(strategist_client, journey, days=14) -> str:
     response = strategist_client.post(
-        reverse("share_link_create", args=[journey.pk]), {"days": days, "label": "Owner"}, **HX
+        reverse("share_link_create", args=[journey.pk]),
+        {"days": days, "label": "Owner"},
+        headers=HTMX_HEADERS,
     )
     assert response.status_code == 200
     start = response.text.index('value="', response.text.index("new-link-url")) + 7
@@ -101,7 +102,7 @@ def test_expired_share_link_says_so(strategist_client, journey, client):
 def test_revoked_share_link_says_so(strategist_client, journey, client):
     url = _share_url(strategist_client, journey)
     link = ShareLink.objects.get()
-    strategist_client.post(reverse("share_link_revoke", args=[link.pk]), **HX)
+    strategist_client.post(reverse("share_link_revoke", args=[link.pk]), headers=HTMX_HEADERS)
     response = client.get(url)
     assert response.status_code == 410 and "switched off" in response.text
     assert client.get(url + "pdf/").status_code == 410
@@ -135,38 +136,36 @@ def test_another_agency_cannot_revoke_or_create_links(
     assert link.revoked_at is None
 
 
-def test_finalize_is_disabled_with_the_reason_until_every_stage_has_a_tactic(
-    strategist_client, journey
-):
+def test_finalize_is_disabled_with_the_reason_until_every_stage_has_a_tactic(htmx_client, journey):
     url = reverse("journey_status", args=[journey.pk])
     for entry in journey.stages.order_by("stage__position")[:3]:
         tactic_add(journey_stage=entry, custom_name="A tactic")
-    card = strategist_client.get(url, **HX)
+    card = htmx_client.get(url)
     assert 'type="submit" disabled aria-describedby="finalize-reason">Finalize as v1' in card.text
     assert "5 stages have none yet (Convert, Excite, Ascend and 2 more)" in card.text
-    refused = strategist_client.post(url, {"action": "finalize"}, **HX)
+    refused = htmx_client.post(url, {"action": "finalize"})
     journey.refresh_from_db()
     assert journey.status == "draft" and journey.versions.count() == 0
     assert 'role="alert">Finalize once every stage has a tactic' in refused.text
 
     _tactic_in_every_stage(journey)
-    card = strategist_client.get(url, **HX)
+    card = htmx_client.get(url)
     assert "disabled" not in card.text.split("Finalize as v1")[0].rsplit("<button", 1)[1]
-    strategist_client.post(url, {"action": "finalize"}, **HX)
+    htmx_client.post(url, {"action": "finalize"})
     journey.refresh_from_db()
     assert journey.status == "final"
 
 
-def test_the_status_never_shows_the_internal_edit_counter(strategist_client, journey):
+def test_the_status_never_shows_the_internal_edit_counter(htmx_client, journey):
     journey.version = 7919  # four digits: never part of the "saved HH:MM" on the card
     journey.save()
     url = reverse("journey_status", args=[journey.pk])
-    card = strategist_client.get(url, **HX).text
+    card = htmx_client.get(url).text
     assert re.search(r"Draft · saved \d\d:\d\d", card)
     assert "7919" not in card
     _tactic_in_every_stage(journey)
-    strategist_client.post(url, {"action": "finalize"}, **HX)
-    strategist_client.post(url, {"action": "reopen"}, **HX)
+    htmx_client.post(url, {"action": "finalize"})
+    htmx_client.post(url, {"action": "reopen"})
     _tactic_in_every_stage(journey)
-    card = strategist_client.post(url, {"action": "finalize"}, **HX).text
+    card = htmx_client.post(url, {"action": "finalize"}).text
     assert "Final · v2" in card and "7919" not in card

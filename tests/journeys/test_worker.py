@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from cvj.celery import app as celery_app
@@ -25,6 +24,7 @@ from journeys.deliverable.exports import exports_sweep
 from journeys.models import Export, ExportStatus
 from journeys.services import tactic_add
 from stages.models import Tactic
+from tests.clients import HTMX_HEADERS, logged_in
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -139,9 +139,8 @@ def test_export_requested_in_the_web_view_is_rendered_by_a_real_worker(
     journey, strategist, real_broker, start_worker
 ):
     start_worker()
-    browser = Client()
-    browser.force_login(strategist.user)
-    response = browser.post(reverse("export_create", args=[journey.pk]), HTTP_HX_REQUEST="true")
+    browser = logged_in(strategist)
+    response = browser.post(reverse("export_create", args=[journey.pk]), headers=HTMX_HEADERS)
     assert response.status_code == 200
     export = Export.objects.get(journey=journey)
     assert export.enqueued_at is not None  # went to Redis, not run in-process
@@ -170,8 +169,7 @@ def test_worker_killed_mid_render_still_completes_exactly_once(
 ):
     _make_heavy(journey)
     worker = start_worker()
-    browser = Client()
-    browser.force_login(strategist.user)
+    browser = logged_in(strategist)
     browser.post(reverse("export_create", args=[journey.pk]))
     export = Export.objects.get(journey=journey)
     _wait_for(lambda: _status(export.pk) == ExportStatus.RENDERING, timeout=60, what="rendering")

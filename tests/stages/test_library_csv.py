@@ -10,6 +10,7 @@ from django.urls import reverse
 from stages import services
 from stages.csv_io import MAX_ROWS, tactics_export_csv, tactics_import_csv
 from stages.models import Stage, Tactic
+from tests.clients import HTMX_HEADERS
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -335,7 +336,7 @@ def test_admin_uploads_a_good_file(client, agency_admin):
 def test_upload_with_bad_rows_shows_every_problem_over_htmx(client, agency_admin):
     client.force_login(agency_admin.user)
     upload = _upload(HEADER + "aware,Fine,,paid,,,\nawre,Bad,,paid,,,\naware,Worse,,tv,,,\n")
-    response = client.post(reverse("library_import"), {"file": upload}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("library_import"), {"file": upload}, headers=HTMX_HEADERS)
     assert response.status_code == 200
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="import-panel"')

@@ -10,6 +10,7 @@ from journeys.models import StageTactic
 from journeys.services import tactic_add, tactic_remove
 from stages import services
 from stages.models import Stage, Tactic, TacticHidden
+from tests.clients import HTMX_HEADERS
 from tests.factories import AgencyFactory, BusinessFactory, MembershipFactory, make_journey
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +181,7 @@ def test_added_tactics_go_to_the_end_of_the_stage(client, agency_admin):
 
 def test_add_over_htmx_returns_the_table_partial(client, agency_admin):
     url = reverse("library_tactic_add", args=["aware"])
-    response = _login(client, agency_admin).post(url, _valid_post(), HTTP_HX_REQUEST="true")
+    response = _login(client, agency_admin).post(url, _valid_post(), headers=HTMX_HEADERS)
     assert response.status_code == 200
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="tactic-table"')
@@ -211,7 +212,7 @@ def test_the_same_name_is_fine_in_another_stage_or_agency(client, agency_admin):
 def test_invalid_add_over_htmx_rerenders_the_partial_with_errors(client, agency_admin):
     url = reverse("library_tactic_add", args=["aware"])
     data = _valid_post(name="", channel="tv", description="x" * 1001)
-    response = _login(client, agency_admin).post(url, data, HTTP_HX_REQUEST="true")
+    response = _login(client, agency_admin).post(url, data, headers=HTMX_HEADERS)
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
     errors = response.context["form"].errors
@@ -326,7 +327,7 @@ def test_admin_archives_and_unarchives_own_tactic(client, agency_admin):
     assert tactic not in Tactic.objects.visible_to(agency_admin.agency_id)
     page = client.get(reverse("library")).content.decode()
     assert "Archived" in page and "Unarchive" in page
-    client.post(reverse("library_tactic_unarchive", args=[tactic.pk]), HTTP_HX_REQUEST="true")
+    client.post(reverse("library_tactic_unarchive", args=[tactic.pk]), headers=HTMX_HEADERS)
     tactic.refresh_from_db()
     assert tactic.is_active
 
@@ -335,7 +336,7 @@ def test_admin_reorders_with_up_and_down(client, agency_admin):
     first, second, third = (_own(agency_admin.agency, name) for name in ("One", "Two", "Three"))
     _login(client, agency_admin)
     url = reverse("library_tactic_move", args=[third.pk])
-    response = client.post(url, {"direction": "up"}, HTTP_HX_REQUEST="true")
+    response = client.post(url, {"direction": "up"}, headers=HTMX_HEADERS)
     assert response.status_code == 200
     assert response.content.decode().index("Three") < response.content.decode().index("Two")
     client.post(reverse("library_tactic_move", args=[first.pk]), {"direction": "down"})
@@ -358,7 +359,7 @@ def test_admin_reorders_by_drag(client, agency_admin):
     one, two, three = (_own(agency_admin.agency, name) for name in ("One", "Two", "Three"))
     url = reverse("library_tactic_reorder", args=["aware"])
     order = [three.pk, one.pk, two.pk]
-    response = _login(client, agency_admin).post(url, {"order": order}, HTTP_HX_REQUEST="true")
+    response = _login(client, agency_admin).post(url, {"order": order}, headers=HTMX_HEADERS)
     assert response.status_code == 200
     own = services.library_own_tactics(agency_id=agency_admin.agency_id, stage=_stage())
     assert [t.pk for t in own] == order
@@ -369,7 +370,7 @@ def test_reorder_with_a_stale_or_foreign_list_changes_nothing(client, agency_adm
     foreign = _own(AgencyFactory(), "Foreign")
     url = reverse("library_tactic_reorder", args=["aware"])
     _login(client, agency_admin)
-    response = client.post(url, {"order": [two.pk, foreign.pk]}, HTTP_HX_REQUEST="true")
+    response = client.post(url, {"order": [two.pk, foreign.pk]}, headers=HTMX_HEADERS)
     assert response.status_code == 200
     assert "changed meanwhile" in response.content.decode()
     own = services.library_own_tactics(agency_id=agency_admin.agency_id, stage=_stage())
@@ -390,9 +391,7 @@ def test_hiding_a_global_tactic_hides_it_for_that_agency_only(client, agency_adm
     # Hiding twice is harmless; unhiding brings it back.
     client.post(reverse("library_tactic_hide", args=[shared.pk]))
     assert TacticHidden.objects.filter(tactic=shared).count() == 1
-    response = client.post(
-        reverse("library_tactic_unhide", args=[shared.pk]), HTTP_HX_REQUEST="true"
-    )
+    response = client.post(reverse("library_tactic_unhide", args=[shared.pk]), headers=HTMX_HEADERS)
     assert response.status_code == 200
     assert shared in Tactic.objects.visible_to(agency_admin.agency_id)
 
@@ -403,7 +402,7 @@ def test_hidden_global_tactic_leaves_the_editor_search(client, agency_admin, jou
     strategist = MembershipFactory(agency=agency_admin.agency, role=Role.STRATEGIST)
     client.force_login(strategist.user)
     url = reverse("tactic_search", args=[journey.pk, "aware"])
-    response = client.get(url, {"q": shared.name}, HTTP_HX_REQUEST="true")
+    response = client.get(url, {"q": shared.name}, headers=HTMX_HEADERS)
     assert response.status_code == 200
     assert shared not in response.context["results"]
     other_shared = (
@@ -411,7 +410,7 @@ def test_hidden_global_tactic_leaves_the_editor_search(client, agency_admin, jou
         .filter(agency__isnull=True, stage__slug="aware")
         .first()
     )
-    response = client.get(url, {"q": other_shared.name}, HTTP_HX_REQUEST="true")
+    response = client.get(url, {"q": other_shared.name}, headers=HTMX_HEADERS)
     assert other_shared in response.context["results"]
 
 
