@@ -6,9 +6,7 @@ Pure functions over the journey's session length and the clock; the editor shows
 from __future__ import annotations
 
 from .models import Journey
-
-SESSION_MINUTES = 180  # the stages' suggested minutes plus the intro fill this
-INTRO_MINUTES = 15
+from .rules import INTRO_MINUTES, SESSION_MINUTES
 
 
 def session_agenda(journey: Journey, views: list, elapsed: int) -> list[dict[str, object]]:

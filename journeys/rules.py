@@ -121,6 +121,12 @@ def offer_stage(kind: str) -> str:
     return next(slug for slug, kinds in STAGE_OFFER_KINDS.items() if kind in kinds)
 
 
+# --- The mapping session
+
+SESSION_MINUTES = 180  # the stages' suggested minutes plus the intro fill this
+INTRO_MINUTES = 15  # before Aware; scaled with the session's length (journeys/agenda.py)
+
+
 # --- Complete: what a stage needs before its meter is full
 
 # A stage is complete when these fields are filled in (not blank), it has at least one tactic,

@@ -186,3 +186,16 @@ def test_a_tactics_fields_never_move_a_stage_meter():
 def test_completeness_is_defined_once():
     for name in ("COMPLETENESS_FIELDS = ", "def is_filled"):
         assert _files_containing(name) == ["journeys/rules.py"], name
+
+
+# --- The intro and the stage order
+
+
+def test_the_intro_length_is_stated_once():
+    assert _files_containing("INTRO_MINUTES = ") == ["journeys/rules.py"]
+
+
+def test_the_stage_order_is_stated_once_in_python():
+    order = '"aware", "engage", "subscribe", "convert", "excite", "ascend", "advocate", "promote"'
+    # The portable format's schema pins the slugs of its own version on purpose.
+    assert _files_containing(order) == ["journeys/portable/schema.py", "stages/models.py"]
