@@ -14,17 +14,12 @@ from journeys.access import get_autosave_row_for
 from journeys.models import Journey, JourneyStage
 from journeys.services import field_save, tactic_add, tactic_remove
 from stages.models import Tactic
-
-AUTOSAVE = {"X-CVJ-Autosave": "1"}
+from tests.journeys.editor_support import AUTOSAVE, _entry
 
 
 def _save(client, journey: Journey, **post):
     url = reverse("journey_autosave", args=[journey.pk])
     return client.post(url, post, headers=AUTOSAVE)
-
-
-def _entry(journey: Journey, slug: str) -> JourneyStage:
-    return JourneyStage.objects.get(journey=journey, stage__slug=slug)
 
 
 def test_a_save_bumps_the_row_and_the_journey_version_in_one_statement(strategist_client, journey):

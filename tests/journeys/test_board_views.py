@@ -18,15 +18,11 @@ from journeys.selectors import finalize_blocker, journey_status_label
 from journeys.services import offer_attach, tactic_add
 from tests.clients import HTMX_HEADERS
 from tests.factories import OfferFactory
+from tests.journeys.editor_support import XSS, _entry
 
 pytestmark = pytest.mark.django_db
 
-XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-
-
-def _entry(journey: Journey, slug: str) -> JourneyStage:
-    return JourneyStage.objects.get(journey=journey, stage__slug=slug)
 
 
 def _url(name: str, *args: object) -> str:

@@ -13,10 +13,9 @@ from django.urls import reverse
 from journeys.models import STAGE_OFFER_HEADINGS, STAGE_OFFER_KINDS, Journey, Offer, StageOffer
 from journeys.selectors import journey_stage_views
 from journeys.services import offer_create_at_stage
+from tests.journeys.editor_support import AUTOSAVE
 
 pytestmark = pytest.mark.django_db
-
-AUTOSAVE = {"X-CVJ-Autosave": "1"}
 
 
 def _editor(client, journey: Journey, slug: str) -> str:

@@ -32,10 +32,10 @@ from journeys.services import session_toggle, tactic_add
 from stages.models import Tactic
 from tests.clients import HTMX_HEADERS
 from tests.factories import BusinessFactory, make_journey
+from tests.journeys.editor_support import AUTOSAVE
 
 pytestmark = pytest.mark.django_db
 
-AUTOSAVE = {"X-CVJ-Autosave": "1"}
 NUL = "Local pet\x00 owners"
 HUGE = "1234567890" * 4
 
