@@ -6,11 +6,14 @@
 //   [data-live-part][data-live-src]       a region re-rendered (outerHTML) when that part changes
 // A field being typed in is never replaced ("Changed by Sam — show"; autosave's three-way rule
 // decides on save), and a region holding the focus is swapped only once the focus leaves it.
-(function () {
-  "use strict";
+// While the socket is open and greeted, the root carries data-live-connected (for the browser
+// tests and for debugging a live session).
+import { fields, isDirty as holdsUnsaved } from "./autosave.js";
 
-  const root = document.querySelector("[data-live-socket]");
-  if (!root || !window.WebSocket) return;
+const liveRoot = document.querySelector("[data-live-socket]");
+if (liveRoot && window.WebSocket) startLive(liveRoot);
+
+function startLive(root) {
 
   const canEdit = root.dataset.liveCanEdit === "1";
   const view = root.dataset.liveView || "";
@@ -52,6 +55,12 @@
   followBox.className = "live-follow";
   bar.append(people, followBox, notice);
   root.prepend(bar);
+
+  // Open and greeted: the page is live (a stable hook for the browser tests).
+  function markConnected() {
+    if (socket && socket.readyState === WebSocket.OPEN && me) root.dataset.liveConnected = "1";
+    else delete root.dataset.liveConnected;
+  }
 
   function setPaused(paused, text) {
     notice.hidden = !paused;
@@ -176,6 +185,7 @@
       if (mine !== socket) return;
       socket = null;
       me = null;
+      markConnected();
       if (event.code === 4403) {
         refused = true;
         setPaused(true, "Live updates are not available for this page (the link may have been switched off).");
@@ -201,6 +211,7 @@
   function reconnectNow() {
     if (refused) return;
     if (socket) { const old = socket; socket = null; try { old.close(); } catch (e) { /* gone */ } }
+    markConnected();
     attempt = 0;
     connect();
   }
@@ -226,6 +237,7 @@
         everConnected = true;
         attempt = 0;
         me = message.you;
+        markConnected();
         setPaused(false);
         roster.clear();
         (message.presence || []).forEach(function (e) { roster.set(e.id, e); });
@@ -283,8 +295,8 @@
   // --- Fields
   function autosaveState(el) {
     const container = el.closest("[data-autosave]");
-    if (!container || !window.cvjAutosave) return null;
-    return window.cvjAutosave.fields.get(container.dataset.target + "|" + container.dataset.field) || null;
+    if (!container) return null;
+    return fields.get(container.dataset.target + "|" + container.dataset.field) || null;
   }
 
   function isEditable(el) {
@@ -293,9 +305,7 @@
 
   function isDirty(el) {
     const state = autosaveState(el);
-    if (state && state.input === el) {
-      return el.value !== state.savedValue || state.inflight || state.status === "conflict";
-    }
+    if (state && state.input === el) return holdsUnsaved(state);
     return el.value !== (el.dataset.liveBase !== undefined ? el.dataset.liveBase : el.defaultValue);
   }
 
@@ -501,6 +511,7 @@
 
   window.addEventListener("offline", function () {
     if (socket) { const old = socket; socket = null; try { old.close(); } catch (e) { /* gone */ } }
+    markConnected();
     setPaused(true, "Live updates paused — reconnecting…");
     clearTimeout(reconnectTimer);
   });
@@ -513,11 +524,4 @@
 
   renderFollow();
   connect();
-  // For the browser tests and for debugging a live session.
-  window.cvjLive = {
-    version: function () { return lastVersion; },
-    connected: function () { return !!(socket && socket.readyState === WebSocket.OPEN && me); },
-    roster: roster,
-    clientId: clientId,
-  };
-})();
+}

@@ -279,8 +279,11 @@ def test_leaving_with_unsaved_text_asks_first(signed_in: Page, editor, journey):
     ed.field("goal").press_sequentially(" and at the gym")
     expect(ed.status).to_have_text("Offline — will retry")
     dirty = signed_in.evaluate(
-        "() => [...window.cvjAutosave.fields.values()]"
-        ".filter(s => s.input.value !== s.savedValue).map(s => s.field)"
+        """() => {
+          const ask = new CustomEvent("cvj:autosave-unsaved", {detail: {}});
+          document.dispatchEvent(ask);
+          return ask.detail.fields.map(f => f.field);
+        }"""
     )
     assert dirty == ["goal"]
 

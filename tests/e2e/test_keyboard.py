@@ -177,23 +177,23 @@ def test_a_control_pressed_the_moment_it_is_swapped_in_is_handled_in_place(
     expect(ed.tactics).to_have_count(1)
     page.evaluate(
         """() => {
-          window.cvjSamePage = true;
+          window.e2eSamePage = true;
           document.body.addEventListener("htmx:afterSwap", function once() {
             const undo = document.querySelector(".undo-bar button");
             if (!undo) return;
             document.body.removeEventListener("htmx:afterSwap", once);
             // Still within the task that swapped the Undo bar in.
-            queueMicrotask(() => { window.cvjUndoPressed = true; undo.click(); });
+            queueMicrotask(() => { window.e2eUndoPressed = true; undo.click(); });
           });
         }"""
     )
     page.get_by_role("button", name="Remove Quiz: which sofa fabric sheds least").click()
-    page.wait_for_function("() => window.cvjUndoPressed === true || window.cvjSamePage !== true")
+    page.wait_for_function("() => window.e2eUndoPressed === true || window.e2eSamePage !== true")
     expect(page.locator(".undo-bar")).to_have_count(0)
     expect(ed.tactics).to_have_count(1)
     remove = page.get_by_role("button", name="Remove Quiz: which sofa fabric sheds least")
     expect(remove).to_be_focused()  # restored by the Undo, focus back on its Remove
-    assert page.evaluate("window.cvjSamePage") is True  # no page load happened
+    assert page.evaluate("window.e2eSamePage") is True  # no page load happened
     assert StageTactic.objects.filter(journey_stage__journey=journey).count() == 1
 
 

@@ -127,7 +127,7 @@ def _no_presence_left_over(journey) -> None:
 
 
 def wait_live(page: Page) -> None:
-    page.wait_for_function("() => window.cvjLive && window.cvjLive.connected()")
+    expect(page.locator("[data-live-socket]")).to_have_attribute("data-live-connected", "1")
 
 
 def test_two_strategists_and_a_guest_work_live_together(
