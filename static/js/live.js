@@ -4,6 +4,7 @@
 //                       data-live-can-edit="1" for strategists, data-live-view (editor|present|…)
 //   [data-live-field="<target>.<field>"]  shows or edits one autosaved value
 //   [data-live-part][data-live-src]       a region re-rendered (outerHTML) when that part changes
+//   [data-live-optional]                  around a shown value: hidden while the value is empty
 // A field being typed in is never replaced ("Changed by Sam — show"; autosave's three-way rule
 // decides on save), and a region holding the focus is swapped only once the focus leaves it.
 // While the socket is open and greeted, the root carries data-live-connected (for the browser
@@ -254,13 +255,17 @@ function startLive(root) {
         const gap = lastVersion && message.version > lastVersion + 1;
         const from = lastVersion;
         const own = message.by && message.by.client && message.by.client === clientId;
-        if (!stale) applyFields(message.fields || [], message.by);
+        if (!stale) {
+          remember(message.fields || [], message.by, message.version);
+          applyFields(message.fields || [], message.by);
+        }
         if (!own) applyParts(message.parts || []);
         lastVersion = Math.max(lastVersion, message.version);
         if (gap) send({ type: "since", version: from });
         break;
       }
       case "journey.catchup":
+        remember(message.fields || [], null, message.version);
         applyFields(message.fields || [], null);
         applyParts(message.parts || []);
         lastVersion = Math.max(lastVersion, message.version);
@@ -309,25 +314,54 @@ function startLive(root) {
     return el.value !== (el.dataset.liveBase !== undefined ? el.dataset.liveBase : el.defaultValue);
   }
 
-  function applyFields(fields, by) {
-    fields.forEach(function (change) {
-      document.querySelectorAll('[data-live-field="' + cssEscape(change.key) + '"]').forEach(function (el) {
-        if (!isEditable(el)) {
-          const empty = el.dataset.liveEmpty;
-          el.textContent = change.value === "" && empty !== undefined ? empty : change.value;
-          flash(el);
-          return;
-        }
-        if (el.value === change.value) { clearChanged(el); syncBase(el, change.value); return; }
-        if (document.activeElement === el || isDirty(el)) {
-          showChanged(el, change.value, by);
-          return;
-        }
-        el.value = change.value;
-        syncBase(el, change.value);
-        clearChanged(el);
-        flash(el);
+  // Every element on the page that shows a key gets its new value (the client page shows a
+  // goal on the board and again in the stage's section; the editor's board, as text and as its
+  // field) — except a field with the focus or unsaved text, which says "Changed by …" instead.
+  // `scope`: only the elements inside it (a region just redrawn; unchanged text is left alone).
+  function applyFields(changes, by, scope) {
+    changes.forEach(function (change) {
+      (scope || document).querySelectorAll('[data-live-field="' + cssEscape(change.key) + '"]').forEach(function (el) {
+        applyField(el, change, by, !!scope);
       });
+    });
+  }
+
+  function applyField(el, change, by, replay) {
+    if (!isEditable(el)) {
+      const empty = el.dataset.liveEmpty;
+      const text = change.value === "" && empty !== undefined ? empty : change.value;
+      if (replay && el.textContent === text) return;
+      el.textContent = text;
+      const line = el.closest("[data-live-optional]");
+      if (line) line.hidden = change.value === "";
+      flash(el);
+      return;
+    }
+    if (el.value === change.value) { clearChanged(el); syncBase(el, change.value); return; }
+    if (document.activeElement === el || isDirty(el)) {
+      showChanged(el, change.value, by);
+      return;
+    }
+    el.value = change.value;
+    syncBase(el, change.value);
+    clearChanged(el);
+    flash(el);
+  }
+
+  // The newest value heard for each key, and the version that brought it: a region redrawn from
+  // a request sent before that version may show the older value, and gets the newer one again.
+  const heard = new Map(); // key -> {change, by, version}
+
+  function remember(changes, by, version) {
+    changes.forEach(function (change) {
+      const known = heard.get(change.key);
+      if (!known || known.version <= version) heard.set(change.key, { change: change, by: by, version: version });
+    });
+  }
+
+  function reapplySince(scope, version) {
+    heard.forEach(function (entry) {
+      if (entry.version > version) applyFields([entry.change], entry.by, scope);
     });
   }
 
@@ -412,6 +446,7 @@ function startLive(root) {
     const key = el.dataset.livePart + "|" + el.dataset.liveSrc;
     const seq = (partSeq.get(key) || 0) + 1;
     partSeq.set(key, seq);
+    const from = lastVersion;
     fetch(el.dataset.liveSrc, {
       credentials: "same-origin",
       headers: { "HX-Request": "true", Accept: "text/html" },
@@ -432,6 +467,7 @@ function startLive(root) {
         el.replaceWith(fresh);
         if (window.htmx) htmx.process(fresh);
         fresh.dispatchEvent(new CustomEvent("htmx:load", { bubbles: true, detail: { elt: fresh } }));
+        reapplySince(fresh, from);
         fresh.dispatchEvent(new CustomEvent("cvj:live-swapped", { bubbles: true, detail: { part: fresh.dataset.livePart } }));
         renderPeople();
       })
@@ -439,10 +475,14 @@ function startLive(root) {
   }
 
   // --- Typing
+  // "Sam is typing…" above every copy of the field.
   function showTyping(message) {
+    const id = message.field + "|" + message.id;
     document.querySelectorAll('[data-live-field="' + cssEscape(message.field) + '"]').forEach(function (el) {
-      const id = message.field + "|" + message.id;
-      let tag = document.querySelector('[data-live-typing="' + cssEscape(id) + '"]');
+      let tag = null;
+      for (let s = el.previousElementSibling; s && s.classList.contains("live-typing"); s = s.previousElementSibling) {
+        if (s.dataset.liveTyping === id) { tag = s; break; }
+      }
       if (!tag) {
         tag = document.createElement("div");
         tag.className = "live-typing small";
@@ -451,8 +491,9 @@ function startLive(root) {
         el.insertAdjacentElement("beforebegin", tag);
       }
       tag.textContent = message.name + " is typing…";
-      clearTimeout(typingTimers.get(id));
-      typingTimers.set(id, setTimeout(function () { tag.remove(); }, TYPING_SHOW_MS));
+      const shown = tag;
+      clearTimeout(typingTimers.get(shown));
+      typingTimers.set(shown, setTimeout(function () { shown.remove(); typingTimers.delete(shown); }, TYPING_SHOW_MS));
     });
   }
 

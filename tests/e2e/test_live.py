@@ -28,7 +28,7 @@ from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
 from journeys.live.guests import live_link_create
-from journeys.models import Question
+from journeys.models import Journey, Question
 from tests.e2e.conftest import FIELD_SAVED, Editor
 from tests.faults.test_faults import Redis
 
@@ -275,3 +275,26 @@ def _screenshots(pages: dict[str, Page]) -> None:
         for width, height in ((1280, 720), (1440, 900), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
             page.screenshot(path=folder / f"{name}-{width}x{height}.png")
+
+
+def test_a_live_goal_change_reaches_every_copy_on_the_clients_page(
+    new_context, asgi_base, strategist, client_member, journey
+):
+    Journey.objects.filter(pk=journey.pk).update(shared_with_client=True)
+    a = LiveEditor(signed_in_page(new_context, asgi_base, strategist.user), asgi_base)
+    a.open(journey, "aware")
+    client = signed_in_page(new_context, asgi_base, client_member.user)
+    client.goto(f"{asgi_base}/journeys/{journey.pk}/view/")
+    wait_live(a.page)
+    wait_live(client)
+    # The goal is on the board and again in the stage's section below it.
+    copies = client.locator('[data-live-field="stage:aware.goal"]')
+    expect(copies).to_have_count(2)
+    client.evaluate("() => { document.body.dataset.notReloaded = '1'; }")
+
+    for n in (1, 2, 3):
+        a.fill_and_save("goal", f"Be found by homeowners — take {n}")
+    for index in range(2):
+        expect(copies.nth(index)).to_have_text("Be found by homeowners — take 3")
+        expect(copies.nth(index)).to_be_visible()
+    expect(client.locator("body")).to_have_attribute("data-not-reloaded", "1")
