@@ -5,6 +5,7 @@ import os
 from types import ModuleType
 
 import pytest
+from channels.layers import channel_layers
 from django.apps import apps as django_apps
 
 from cvj.celery import app as celery_app
@@ -41,6 +42,18 @@ def stages_seeded(request):
 
     if Stage.objects.count() != 8:
         _seed_migration().seed(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer_after_a_leak():
+    """A socket test whose consumer was still waiting in the channel layer when the test's event
+    loop ended leaves channels-redis counting a receiver that is gone; every later test's
+    sockets would then fail on a lock bound to the dead loop. Such a layer is dropped (the next
+    socket gets a new one), so one test's leak is not every later test's failure."""
+    yield
+    for alias, layer in list(channel_layers.backends.items()):
+        if getattr(layer, "receive_count", 0):
+            channel_layers.backends.pop(alias, None)
 
 
 @pytest.fixture(autouse=True)
