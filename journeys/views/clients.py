@@ -217,7 +217,9 @@ def journey_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         journey.exports.filter(status="done").order_by("-created_at").first()
         or journey.exports.order_by("-created_at").first()
     )
-    context["questions"] = list(journey.questions.select_related("journey_stage__stage"))
+    context["questions"] = list(
+        journey.questions.select_related("journey_stage__stage", "stage_tactic__tactic")
+    )
     return render(request, "journeys/journey_view.html", context)
 
 

@@ -202,12 +202,6 @@ def test_the_client_page_costs_the_same_queries_for_one_or_many_tactics(
     assert "Extra ascend 5" in response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="N+1: the client page's questions list loads each question's stage tactic, and "
-    "that tactic's library tactic, one query each (journeys.views.clients.journey_view "
-    "select_related lacks stage_tactic__tactic)",
-)
 def test_the_client_page_costs_the_same_queries_for_few_or_many_guest_questions(
     session, django_assert_num_queries
 ):
