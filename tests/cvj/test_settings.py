@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.core.management import call_command
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 PRINT_SETTINGS = """
@@ -182,3 +184,16 @@ def test_debug_defaults_off_and_follows_django_debug():
     assert settings_with(DJANGO_DEBUG="")["debug"] is False
     assert settings_with(DJANGO_DEBUG="1")["debug"] is True
     assert settings_with(DJANGO_DEBUG="false")["debug"] is False
+
+
+def test_collected_modules_import_each_other_by_hashed_name(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "cvj.storage.StaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    editor = (tmp_path / manifest["js/editor.js"]).read_text()
+    autosave_hashed = manifest["js/autosave.js"].rsplit("/", 1)[-1]
+    assert autosave_hashed != "autosave.js" and autosave_hashed in editor
