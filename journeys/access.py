@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from cvj.models import Membership, Role
 from cvj.parsing import choice_or_404, id_or_404
 from cvj.tenancy import membership_for, require_membership
-from stages.models import STAGE_SLUGS
+from stages.models import STAGE_SLUGS, Tactic
 
 from .models import (
     Business,
@@ -111,6 +111,18 @@ def get_stage_offer(journey: Journey, pk: int) -> StageOffer:
         journey_stage__journey=journey,
         pk=pk,
     )
+
+
+def get_library_tactic(journey: Journey, pk: int) -> Tactic:
+    """A global or own tactic of the journey's agency: another agency's id is as missing as an
+    unknown one."""
+    known = Tactic.objects.known_to(journey.business.agency_id).select_related("stage")
+    return get_object_or_404(known, pk=pk)
+
+
+def get_business_offer(journey: Journey, pk: int) -> Offer:
+    """An offer of the journey's business."""
+    return get_object_or_404(journey.business.offers.all(), pk=pk)
 
 
 def get_export_for(user: User, pk: int, *, edit: bool = False) -> Export:

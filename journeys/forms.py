@@ -3,6 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
+from cvj.formfields import (
+    ChoiceOrNoneField,
+    IdListField,
+    IdOr404Field,
+    RawTextField,
+    SearchTextField,
+)
+from stages.models import STAGE_SLUGS, Channel
+
 from .models import (
     MAX_PRIORITIES,
     Business,
@@ -159,3 +168,85 @@ class PlanSummaryForm(forms.Form):
             if pk and pk not in picked:
                 picked.append(pk)
         return picked
+
+
+# --- The editor's posts: each reads the request through the one parser in cvj.parsing.
+
+
+class AutosaveForm(forms.Form):
+    """One field of one row: `target` names the row, `base` the text the editor loaded.
+    Plain fields only, so reading it costs no query (the autosave budget stays exact)."""
+
+    target = RawTextField(required=False)
+    field = RawTextField(required=False)
+    value = RawTextField(required=False)
+    base = RawTextField(required=False)
+
+
+STAGE_SAVE_FIELDS = ("goal", "metric", "target_conversion", "notes")
+
+
+class StageSaveForm(forms.Form):
+    """The no-JavaScript stage form: each field sent, with the text it was edited from."""
+
+    goal = RawTextField(required=False)
+    metric = RawTextField(required=False)
+    target_conversion = RawTextField(required=False)
+    notes = RawTextField(required=False)
+    base_goal = RawTextField(required=False)
+    base_metric = RawTextField(required=False)
+    base_target_conversion = RawTextField(required=False)
+    base_notes = RawTextField(required=False)
+
+    def edits(self, stored: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """field → (value, base) for the fields the post carries; a missing base is `stored`."""
+        data = self.cleaned_data
+        return {
+            name: (
+                data[name],
+                data[f"base_{name}"] if f"base_{name}" in self.data else stored[name],
+            )
+            for name in STAGE_SAVE_FIELDS
+            if name in self.data
+        }
+
+
+class TacticAddForm(forms.Form):
+    """A library tactic by id, a custom one by name, or the search text Enter was pressed on."""
+
+    tactic = IdOr404Field(required=False)
+    custom_name = RawTextField(required=False)
+    query = SearchTextField(required=False)
+    channel = ChoiceOrNoneField(choices=Channel.values)
+
+    def clean_channel(self) -> str:
+        return self.cleaned_data.get("channel") or ""
+
+
+class MoveForm(forms.Form):
+    """The keyboard alternative to drag: anything but "up" moves down."""
+
+    direction = RawTextField(required=False)
+
+    def clean_direction(self) -> str:
+        return "up" if self.cleaned_data.get("direction") == "up" else "down"
+
+
+class ReorderForm(forms.Form):
+    """A drag-and-drop reorder: the ids in their new order."""
+
+    order = IdListField(required=False)
+
+
+class OfferAttachForm(forms.Form):
+    offer = IdOr404Field()
+
+
+class SessionClockForm(forms.Form):
+    """Start/pause (or reset) the clock; `stage` is the stage to show afterwards."""
+
+    stage = ChoiceOrNoneField(choices=STAGE_SLUGS)
+    action = RawTextField(required=False)
+
+    def clean_action(self) -> str:
+        return "reset" if self.cleaned_data.get("action") == "reset" else "toggle"

@@ -116,6 +116,12 @@ LADDER_ORDER: tuple[str, ...] = tuple(
 )
 
 
+def core_offer_off_ladder(slug: str, offer_ids: Iterable[int], core_offer_id: int | None) -> bool:
+    """Whether Ascend's ladder lacks the core offer: the ladder starts with it, attached or not
+    (the economics count it), so the editor says so."""
+    return slug == "ascend" and core_offer_id not in offer_ids
+
+
 def offer_stage(kind: str) -> str:
     """The stage that takes offers of `kind`."""
     return next(slug for slug, kinds in STAGE_OFFER_KINDS.items() if kind in kinds)

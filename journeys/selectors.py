@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cvj.parsing import MAX_PAGE, page_number
+from stages.models import Tactic
 
 from .models import (
     STAGE_OFFER_HEADINGS,
@@ -161,3 +162,36 @@ def journey_status_label(journey: Journey) -> str:
         else saved.strftime("%b %-d, %H:%M")
     )
     return f"{label} · saved {when}"
+
+
+# --- The editor's tactic library search.
+
+
+def library_tactics(journey: Journey, journey_stage: JourneyStage, query: str) -> list[Tactic]:
+    """Library tactics for the stage (global + the agency's own) not yet in this stage."""
+    library = Tactic.objects.visible_to(journey.business.agency_id).filter(
+        stage=journey_stage.stage
+    )
+    if query:
+        library = library.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    used = StageTactic.objects.filter(journey_stage=journey_stage, tactic__isnull=False)
+    library = library.exclude(pk__in=used.values("tactic_id"))
+    return list(library.order_by("agency_id", "position", "name")[:30])
+
+
+def custom_tactic_taken(journey_stage: JourneyStage, name: str) -> bool:
+    return StageTactic.objects.filter(
+        journey_stage=journey_stage, custom_name__iexact=name
+    ).exists()
+
+
+def search_pick(
+    journey: Journey, journey_stage: JourneyStage, query: str
+) -> tuple[Tactic | None, str] | None:
+    """What Enter in the library search adds before its results arrived: the first match for
+    the text, as the list would have marked it, else the text as a custom tactic; None when
+    that custom tactic is already there (a second Enter)."""
+    if custom_tactic_taken(journey_stage, query):
+        return None
+    matches = library_tactics(journey, journey_stage, query)
+    return (matches[0], "") if matches else (None, query)

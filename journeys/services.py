@@ -193,6 +193,28 @@ def field_save(
     return FieldSave(status="saved", value=new_text)
 
 
+@transaction.atomic
+def journey_stage_save(
+    *, journey_stage: JourneyStage, edits: dict[str, tuple[str, str]]
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """The whole stage at once (field → (value, base)), each field through the autosave check:
+    a conflict or an invalid value in one is reported while the others are kept."""
+    conflicts, errors = {}, {}
+    for field, (value, base) in edits.items():
+        result = field_save(
+            row=journey_stage,
+            field=field,
+            value=value,
+            base=base,
+            journey_id=journey_stage.journey_id,
+        )
+        if result.status == "conflict":
+            conflicts[field] = {"theirs": result.theirs, "yours": result.value}
+        elif result.status == "invalid":
+            errors[field] = result.error
+    return conflicts, errors
+
+
 def field_changes_rail(*, row: models.Model, field: str, before: object, after: object) -> bool:
     """Whether a field save moves a stage's completeness meter, so the rail re-renders: for the
     editor that saved it and for everyone watching live alike."""

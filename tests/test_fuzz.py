@@ -9,7 +9,8 @@ a share link, an invitation). Its parameters are found three ways, and the union
 * the forms (and lone htmx controls) of the rendered pages whose target resolves to it, with
   their default values — which also fill the other fields while one is fuzzed;
 * the names the view's own source reads (`request.POST.get("x")`, `request.GET["x"]`,
-  `"x" in request.GET`, `getlist("x")`), including the module's helpers it calls;
+  `"x" in request.GET`, `getlist("x")`), and the declared fields of the forms it reads the
+  post with (`SomeForm(request.POST, prefix="p")`), including the module's helpers it calls;
 * a class-based view's `form_class` fields (Django's login and password views).
 
 `test_every_endpoint_that_takes_input_has_parameters` fails when a POST endpoint has no
@@ -129,6 +130,10 @@ SOURCE_NAMES = [
     re.compile(r"""["'](?P<n>[\w-]+)["']\s+(?:not\s+)?in\s+request\.(?P<m>GET|POST|FILES)"""),
 ]
 HELPER_CALL = re.compile(r"\b(_[a-z]\w*)\(")
+# `SomeForm(request.POST, prefix="x")`: the form's declared fields are the POST's parameters.
+FORM_CALL = re.compile(
+    r"""\b(?P<form>[A-Z]\w*Form)\(\s*request\.POST\b(?:[^()]*?\bprefix=["'](?P<prefix>[\w-]+)["'])?"""
+)
 
 
 # --- The world ----------------------------------------------------------------------------
@@ -294,6 +299,11 @@ def _source_names(callback) -> dict[str, str]:  # noqa: ANN001
             for match in pattern.finditer(source):
                 if match["m"] != "FILES":
                     names.setdefault(match["n"], match["m"])
+        for match in FORM_CALL.finditer(source):
+            form_class = getattr(module, match["form"], None)
+            prefix = f"{match['prefix']}-" if match["prefix"] else ""
+            for field in getattr(form_class, "base_fields", {}):
+                names.setdefault(f"{prefix}{field}", "POST")
         for helper in HELPER_CALL.findall(source):
             queue.append(getattr(module, helper, None))
     return names

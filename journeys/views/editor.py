@@ -4,46 +4,58 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from cvj.http import HtmxHttpRequest
-from cvj.parsing import id_or_404, ids_or_invalid, search_text
-from stages.models import STAGE_SLUGS, Channel, Tactic
+from cvj.parsing import search_text
+from stages.models import Channel
 
 from ..access import (
     get_autosave_row_for,
+    get_business_offer,
     get_journey_for,
     get_journey_stage,
+    get_library_tactic,
     get_stage_offer,
     get_stage_tactic,
 )
-from ..agenda import agenda_pace, intro_minutes, session_agenda
 from ..deliverable.economics import funnel_bars, journey_economics
 from ..deliverable.gaps import journey_gaps, journey_health
 from ..deliverable.snapshot import journey_snapshot
-from ..forms import OfferForm
-from ..models import Journey, JourneyStage, StageOffer, StageTactic
-from ..selectors import journey_stage_views
+from ..editor_page import editor_page
+from ..forms import (
+    STAGE_SAVE_FIELDS,
+    AutosaveForm,
+    MoveForm,
+    OfferAttachForm,
+    OfferForm,
+    ReorderForm,
+    SessionClockForm,
+    StageSaveForm,
+    TacticAddForm,
+)
+from ..models import Journey, StageOffer, StageTactic
+from ..selectors import custom_tactic_taken, library_tactics, search_pick
 from ..services import (
     FieldSave,
     field_changes_rail,
     field_save,
     field_text,
+    journey_stage_save,
     offer_attach,
     offer_create_at_stage,
     offer_detach,
     offer_move,
     offer_reorder,
-    session_elapsed,
     session_reset,
     session_toggle,
     tactic_add,
@@ -52,45 +64,16 @@ from ..services import (
     tactic_reorder,
     tactic_restore,
 )
-from ..suggestions import suggestions_fit_awareness, tactic_suggestions
 from .board import JOURNEY_CHANGED, JOURNEY_SHAPE_CHANGED, board_column_changed, from_board
 
 
 def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict[str, object]:
-    views = journey_stage_views(journey)
-    current = next((v for v in views if v.slug == slug), views[0])
-    elapsed = session_elapsed(journey)
-    agenda = session_agenda(journey, views, elapsed)
-    pace, pace_minutes = agenda_pace(agenda, current.entry.stage.position, elapsed)
-    # Only an empty stage pays for the suggestion query, so the page cost stays fixed.
-    suggestions = (
-        tactic_suggestions(journey=journey, journey_stage=current.entry)
-        if not current.tactics
-        else []
-    )
+    context = editor_page(journey, slug)
+    kinds = context["current"].offer_kinds
     return {
-        "journey": journey,
-        "suggestions": suggestions,
-        "stage_views": views,
-        "current": current,
-        "elapsed": elapsed,
-        "agenda": agenda,
-        "intro_minutes": intro_minutes(journey),
-        "suggestions_fit_awareness": suggestions_fit_awareness(journey, current.entry),
-        "pace": pace if elapsed else "",
-        "pace_minutes": pace_minutes,
-        "stage_slug": current.slug,
-        # The ladder starts with the core offer, attached or not (the economics count it).
-        "core_off_ladder": current.slug == "ascend"
-        and all(so.offer_id != journey.core_offer_id for so in current.offers),
-        "economics_inputs": (
-            ("monthly_reach", "Monthly reach (people)", field_text(journey.monthly_reach)),
-            ("monthly_spend", "Monthly acquisition spend", field_text(journey.monthly_spend)),
-        ),
+        **context,
         "channels": Channel.choices,
-        "offer_form": OfferForm(prefix="new-offer", initial={"kind": current.offer_kinds[0]})
-        if current.offer_kinds
-        else None,
+        "offer_form": OfferForm(prefix="new-offer", initial={"kind": kinds[0]}) if kinds else None,
         **extra,
     }
 
@@ -108,7 +91,7 @@ def journey_editor(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if "q" in request.GET:  # the library search without JavaScript
         query = search_text(request.GET["q"])
         context.update(
-            results=_library_results(journey, context["current"].entry, query),
+            results=library_tactics(journey, context["current"].entry, query),
             query=query,
             library_query=query,
         )
@@ -195,14 +178,13 @@ def journey_insights(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save one field. 200 saved/unchanged, 409 conflict (with their text), 422 invalid."""
+    form = AutosaveForm(request.POST)  # plain fields, always valid: no query of its own
+    form.is_valid()
+    sent = form.cleaned_data
     # One query finds the row and proves the right to edit it; the save is one more.
-    row = get_autosave_row_for(request.user, pk, request.POST.get("target", ""))
+    row = get_autosave_row_for(request.user, pk, sent["target"])
     result = field_save(
-        row=row,
-        field=request.POST.get("field", ""),
-        value=request.POST.get("value", ""),
-        base=request.POST.get("base", ""),
-        journey_id=pk,
+        row=row, field=sent["field"], value=sent["value"], base=sent["base"], journey_id=pk
     )
     if "x-cvj-autosave" not in request.headers:
         return _autosave_fallback(request, pk, row, result)
@@ -214,10 +196,7 @@ def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         # filled or empty; the editor refreshes the rail only then.
         "shape_changed": result.status == "saved"
         and field_changes_rail(
-            row=row,
-            field=request.POST.get("field", ""),
-            before=request.POST.get("base", ""),
-            after=result.value,
+            row=row, field=sent["field"], before=sent["base"], after=result.value
         ),
         "theirs": result.theirs,
         "error": result.error,
@@ -253,21 +232,10 @@ def stage_save(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     """No-JavaScript fallback: post the whole stage; each field goes through the same check."""
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
-    conflicts, errors = {}, {}
-    for field in ("goal", "metric", "target_conversion", "notes"):
-        if field not in request.POST:
-            continue
-        result = field_save(
-            row=entry,
-            field=field,
-            value=request.POST[field],
-            base=request.POST.get(f"base_{field}", field_text(getattr(entry, field))),
-            journey_id=journey.pk,
-        )
-        if result.status == "conflict":
-            conflicts[field] = {"theirs": result.theirs, "yours": result.value}
-        elif result.status == "invalid":
-            errors[field] = result.error
+    form = StageSaveForm(request.POST)
+    form.is_valid()  # raw text fields: each is judged by the autosave check it goes through
+    stored = {name: field_text(getattr(entry, name)) for name in STAGE_SAVE_FIELDS}
+    conflicts, errors = journey_stage_save(journey_stage=entry, edits=form.edits(stored))
     if conflicts or errors:
         context = _editor_context(journey, slug, stage_conflicts=conflicts, stage_errors=errors)
         return render(request, "journeys/editor.html", context, status=409 if conflicts else 422)
@@ -277,32 +245,19 @@ def stage_save(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
 # --- Tactics
 
 
-def _library_results(journey: Journey, entry: JourneyStage, query: str) -> list[Tactic]:
-    """Library tactics for the stage (global + the agency's own) not yet in this stage."""
-    library = Tactic.objects.visible_to(journey.business.agency_id).filter(stage=entry.stage)
-    if query:
-        library = library.filter(Q(name__icontains=query) | Q(description__icontains=query))
-    used = StageTactic.objects.filter(journey_stage=entry, tactic__isnull=False).values("tactic_id")
-    return list(library.exclude(pk__in=used).order_by("agency_id", "position", "name")[:30])
-
-
-def _custom_taken(entry: JourneyStage, name: str) -> bool:
-    return StageTactic.objects.filter(journey_stage=entry, custom_name__iexact=name).exists()
-
-
 @login_required
 @require_GET
 def tactic_search(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
     query = search_text(request.GET.get("q"))
-    results = _library_results(journey, entry, query)
+    results = library_tactics(journey, entry, query)
     context = {
         "journey": journey,
         "stage_slug": slug,
         "results": results,
         "query": query,
-        "query_taken": bool(query) and not results and _custom_taken(entry, query),
+        "query_taken": bool(query) and not results and custom_tactic_taken(entry, query),
     }
     return render(request, "journeys/editor.html#library-results", context)
 
@@ -312,29 +267,21 @@ def tactic_search(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
 def tactic_add_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
-    tactic = None
-    tactic_id = request.POST.get("tactic", "")
-    custom_name = request.POST.get("custom_name", "")
-    query = search_text(request.POST.get("query"))
-    if query and not tactic_id and not custom_name:
-        # Enter in the library search before its results arrived: the first match for the
-        # text, as the list would have marked it, else the text as a custom tactic.
-        if _custom_taken(entry, query):
+    form = TacticAddForm(request.POST)
+    if not form.is_valid():
+        return _error_response(request, journey, slug, "tactics", _invalid(form))
+    sent = form.cleaned_data
+    tactic, custom_name = None, sent["custom_name"]
+    if sent["query"] and not sent["tactic"] and not custom_name:
+        pick = search_pick(journey, entry, sent["query"])
+        if pick is None:
             return _stage_section(request, journey, slug, "tactics")  # a second Enter
-        matches = _library_results(journey, entry, query)
-        tactic, custom_name = (matches[0], "") if matches else (None, query)
-    elif tactic_id:
-        # Global and own tactics only: another agency's id is as missing as an unknown one.
-        known = Tactic.objects.known_to(journey.business.agency_id).select_related("stage")
-        tactic = get_object_or_404(known, pk=id_or_404(tactic_id))
+        tactic, custom_name = pick
+    elif sent["tactic"]:
+        tactic = get_library_tactic(journey, sent["tactic"])
     try:
         tactic_add(
-            journey_stage=entry,
-            tactic=tactic,
-            custom_name=custom_name,
-            channel=request.POST.get("channel", "")
-            if request.POST.get("channel") in Channel.values
-            else "",
+            journey_stage=entry, tactic=tactic, custom_name=custom_name, channel=sent["channel"]
         )
     except ValidationError as error:
         return _error_response(request, journey, slug, "tactics", error)
@@ -352,7 +299,14 @@ def tactic_move_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> HttpR
 
 
 def _direction(request: HtmxHttpRequest) -> str:
-    return "up" if request.POST.get("direction") == "up" else "down"
+    form = MoveForm(request.POST)
+    form.is_valid()  # anything but "up" is down
+    return form.cleaned_data["direction"]
+
+
+def _invalid(form: forms.Form) -> ValidationError:
+    """A refused form as the error the editor's sections show (the messages, field by field)."""
+    return ValidationError([m for messages in form.errors.values() for m in messages])
 
 
 def _moved(
@@ -380,9 +334,11 @@ def _reorder(
     """A drag-and-drop reorder of a stage's tactics or offers: the ids in their new order."""
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
+    form = ReorderForm(request.POST)
+    if not form.is_valid():
+        return _error_response(request, journey, slug, section, _invalid(form))
     try:
-        ids = ids_or_invalid(request.POST.getlist("order"))
-        reorder(journey_stage=entry, ordered_ids=ids)
+        reorder(journey_stage=entry, ordered_ids=form.cleaned_data["order"])
     except ValidationError as error:
         return _error_response(request, journey, slug, section, error)
     return _stage_section(request, journey, slug, section)
@@ -428,9 +384,9 @@ def tactic_restore_view(request: HtmxHttpRequest, pk: int, tactic_pk: int) -> Ht
 def offer_attach_view(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     entry = get_journey_stage(journey, slug)
-    offer = get_object_or_404(
-        journey.business.offers.all(), pk=id_or_404(request.POST.get("offer"))
-    )
+    form = OfferAttachForm(request.POST)
+    form.is_valid()  # an id that is not one is a 404, as a missing offer is
+    offer = get_business_offer(journey, form.cleaned_data["offer"])
     try:
         offer_attach(journey_stage=entry, offer=offer)
     except ValidationError as error:
@@ -492,9 +448,10 @@ def offer_detach_view(request: HtmxHttpRequest, pk: int, stage_offer_pk: int) ->
 @require_POST
 def session_toggle_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
-    # The stage to show afterwards; anything but a stage's slug shows the first one.
-    slug = request.POST.get("stage") if request.POST.get("stage") in STAGE_SLUGS else None
-    if request.POST.get("action") == "reset":
+    form = SessionClockForm(request.POST)
+    form.is_valid()  # the stage to show afterwards: anything but a stage's slug shows the first
+    slug = form.cleaned_data["stage"]
+    if form.cleaned_data["action"] == "reset":
         session_reset(journey=journey)
     else:
         session_toggle(journey=journey)
