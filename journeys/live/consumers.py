@@ -68,6 +68,7 @@ logger = logging.getLogger("cvj.live")
 REFUSED = 4403
 RECONNECT = 4000  # the page reconnects at once (its rights changed)
 TOO_MANY = 4429  # too many frames from this socket, or too many sockets on its link
+LAYER_DOWN = 4503  # the page shows "paused" and retries with backoff
 CRASHED = 1011  # a bug of ours (never a page's input): logged, and the socket still leaves
 PRESENCE_EVERY = 1.0  # seconds between one connection's presence updates to the others
 RECHECK_EVERY = 3  # heartbeats between checks that the viewer may still watch (~30 s)
@@ -188,7 +189,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
                 return
         self.group = group_name(self.journey_id)
         if not await self._join_group():
-            await self.close(code=4503)  # the page shows "paused" and retries with backoff
+            await self.close(code=LAYER_DOWN)
             return
         self.viewer = viewer
         await self.accept()
