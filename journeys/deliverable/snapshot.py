@@ -1,17 +1,20 @@
-"""A plain, frozen picture of a journey: what the PDF renders and what an export stores.
+"""A typed, frozen picture of a journey: the one read model the PDF, the read-only pages and
+the exports are built from.
 
 Built from one fixed set of queries; the renderer and its templates never touch the ORM, so a
-render is a pure function of this snapshot and edits made while rendering cannot tear it.
+render is a pure function of this snapshot and edits made while rendering cannot tear it. The
+JSON an export or a version stores is `model_dump(mode="json")`; `model_validate` reads it back,
+including snapshots stored by older code (every field added since has a default).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from cvj.parsing import parse_int
 from stages.models import Channel
@@ -36,8 +39,13 @@ from ..selectors import journey_stage_views
 SNAPSHOT_FORMAT = 2
 
 
-@dataclass(frozen=True)
-class OfferSnap:
+class _Snap(BaseModel):
+    # Frozen: a snapshot is a value. Unknown keys (the stored "format" marker, fields a newer
+    # writer added) are ignored so any stored snapshot loads.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class OfferSnap(_Snap):
     name: str
     kind: str
     kind_label: str
@@ -60,8 +68,7 @@ class OfferSnap:
         return self.billing_period not in ("", "one_time")
 
 
-@dataclass(frozen=True)
-class TacticSnap:
+class TacticSnap(_Snap):
     name: str
     channel_label: str
     notes: str
@@ -105,8 +112,7 @@ class TacticSnap:
         )
 
 
-@dataclass(frozen=True)
-class StageSnap:
+class StageSnap(_Snap):
     position: int
     slug: str
     name: str
@@ -120,8 +126,7 @@ class StageSnap:
     offers: tuple[OfferSnap, ...] = ()
 
 
-@dataclass(frozen=True)
-class PersonaSnap:
+class PersonaSnap(_Snap):
     name: str
     role: str
     goals_values: str
@@ -134,8 +139,7 @@ class PersonaSnap:
     awareness_label: str
 
 
-@dataclass(frozen=True)
-class QuestionSnap:
+class QuestionSnap(_Snap):
     """A question or comment from the live session: open ones go under "Next steps", answered
     and resolved ones into the appendix with their answers."""
 
@@ -148,8 +152,7 @@ class QuestionSnap:
     answer: str = ""
 
 
-@dataclass(frozen=True)
-class JourneySnapshot:
+class JourneySnapshot(_Snap):
     journey_id: int
     version: int
     title: str
@@ -164,9 +167,9 @@ class JourneySnapshot:
     core_offer: OfferSnap
     ladder: tuple[OfferSnap, ...]
     stages: tuple[StageSnap, ...]
-    taken_at: datetime = field(default_factory=timezone.now)
+    taken_at: datetime = Field(default_factory=timezone.now)
     monthly_reach: int = 0
-    monthly_spend: Decimal = Decimal("0")
+    monthly_spend: Decimal = Decimal("0")  # as entered; the economics decide what is spent
     agency_logo: str = ""  # a media path the renderer may read, or ""
     summary: str = ""
     priorities: tuple[int, ...] = ()  # StageTactic ids, in order
@@ -174,6 +177,11 @@ class JourneySnapshot:
     brand_color: str = ""
     # Questions and comments from the live session, open and resolved alike (oldest first).
     questions: tuple[QuestionSnap, ...] = ()
+
+    @computed_field  # stored with the snapshot; ignored on load
+    @property
+    def format(self) -> int:
+        return SNAPSHOT_FORMAT
 
     @property
     def tactics(self) -> tuple[TacticSnap, ...]:
@@ -194,60 +202,11 @@ class JourneySnapshot:
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe form, stored on the export so the worker renders exactly this."""
-        raw = asdict(self)
-        raw["format"] = SNAPSHOT_FORMAT
-        return _jsonable(raw)
+        return self.model_dump(mode="json")
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> JourneySnapshot:
-        def offer(o: dict[str, Any]) -> OfferSnap:
-            return OfferSnap(**{**o, "price": Decimal(o["price"])})
-
-        def tactic(t: dict[str, Any]) -> TacticSnap:
-            budget = t.get("monthly_budget")
-            return TacticSnap(
-                **{**t, "monthly_budget": None if budget is None else Decimal(budget)}
-            )
-
-        stages = tuple(
-            StageSnap(
-                **{
-                    **s,
-                    "target_conversion": None
-                    if s["target_conversion"] is None
-                    else Decimal(s["target_conversion"]),
-                    "tactics": tuple(tactic(t) for t in s["tactics"]),
-                    "offers": tuple(offer(o) for o in s["offers"]),
-                }
-            )
-            for s in raw["stages"]
-        )
-        fields = {k: v for k, v in raw.items() if k != "format"}
-        return cls(
-            **{
-                **fields,
-                "persona": PersonaSnap(**raw["persona"]),
-                "core_offer": offer(raw["core_offer"]),
-                "ladder": tuple(offer(o) for o in raw["ladder"]),
-                "stages": stages,
-                "taken_at": datetime.fromisoformat(raw["taken_at"]),
-                "monthly_spend": Decimal(raw.get("monthly_spend", "0")),
-                "priorities": tuple(raw.get("priorities", ())),
-                "questions": tuple(QuestionSnap(**q) for q in raw.get("questions", ())),
-            }
-        )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+        return cls.model_validate(raw)
 
 
 def _offer(offer: Offer) -> OfferSnap:

@@ -190,6 +190,9 @@ def empty_snapshot() -> JourneySnapshot:
         journey_id=2, version=1, title="New journey", status_label="Draft", agency_name="Agency",
         business_name="New client", business_industry="", business_kind_label="B2C",
         business_website="", strategist_name="",
-        persona=PersonaSnap("Persona", "", "", "", "", "", "", "", "", ""),
+        persona=PersonaSnap(
+            name="Persona", role="", goals_values="", pains="", passions="", channels="",
+            objections="", decision_role="", awareness_level="", awareness_label="",
+        ),
         core_offer=core, ladder=(core,), stages=stages, taken_at=TAKEN,
     )  # fmt: skip
