@@ -67,3 +67,17 @@ def agency_logo_set(*, agency: Agency, upload: UploadedFile) -> None:
 def agency_logo_remove(*, agency: Agency) -> None:
     if agency.logo:
         agency.logo.delete(save=True)
+
+
+@transaction.atomic
+def agency_settings_update(
+    *, agency: Agency, name: str, paper_size: str, brand_color: str, logo: UploadedFile | None
+) -> Agency:
+    """Name, print look and (when one is sent) a new logo: all saved, or none if the logo is
+    refused."""
+    if logo is not None:
+        agency_logo_set(agency=agency, upload=logo)
+    agency.name, agency.paper_size, agency.brand_color = name, paper_size, brand_color
+    agency.full_clean(exclude=["logo", "slug"])
+    agency.save(update_fields=["name", "paper_size", "brand_color"])
+    return agency

@@ -4,7 +4,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
+from .formfields import RawTextField
 from .models import Agency, Invitation, Role
+from .parsing import validate_plain_text
 
 # The business a client reads, as the invitation's foreign key names it: the team is the
 # ground floor and does not import the journeys app above it.
@@ -86,3 +88,38 @@ class AgencyPrintForm(forms.ModelForm):
 
     def clean_brand_color(self) -> str:
         return (self.cleaned_data.get("brand_color") or "").strip().lower()
+
+
+class AgencyLogoActionForm(forms.Form):
+    """The settings page's second button: remove the logo (anything else saves the settings)."""
+
+    action = RawTextField(required=False)
+
+
+class UploadField(forms.Field):
+    """An uploaded file as sent (or None): `cvj.branding.logo_validate` judges it."""
+
+    widget = forms.FileInput
+
+    def to_python(self, value: object) -> object:
+        return value or None
+
+
+class AgencySettingsForm(AgencyPrintForm):
+    """The agency's name and logo, with how its PDFs look."""
+
+    name = RawTextField(required=False)
+    logo = UploadField(required=False)
+    field_order = ["name", "paper_size", "brand_color", "logo"]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name or len(name) > 120:
+            raise forms.ValidationError("Give the agency a name of at most 120 characters.")
+        validate_plain_text(name)
+        return name
+
+    def problem(self) -> str:
+        """What the page says: the name's problem alone, else every print setting's."""
+        errors = self.errors.get("name") or [e for field in self.errors.values() for e in field]
+        return " ".join(errors)

@@ -18,12 +18,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from .branding import agency_logo_remove, agency_logo_set
-from .forms import AgencyPrintForm, InvitationAcceptForm, InvitationForm, MembershipRoleForm
+from .branding import agency_logo_remove, agency_settings_update
+from .forms import (
+    AgencyLogoActionForm,
+    AgencySettingsForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    MembershipRoleForm,
+)
 from .http import HtmxHttpRequest
 from .links import LinkError
 from .models import Invitation, Membership, Role
-from .parsing import validate_plain_text
 from .team import (
     TeamError,
     invitation_accept,
@@ -250,27 +255,21 @@ def agency_settings(request: HtmxHttpRequest) -> HttpResponse:
     admin = require_admin(request.user)
     agency = admin.agency
     error = ""
-    print_form = AgencyPrintForm(instance=agency)
+    print_form = AgencySettingsForm(instance=agency)
     if request.method == "POST":
-        if request.POST.get("action") == "remove-logo":
+        action = AgencyLogoActionForm(request.POST)
+        if action.is_valid() and action.cleaned_data["action"] == "remove-logo":
             agency_logo_remove(agency=agency)
             messages.success(request, "Logo removed.")
             return redirect("agency_settings")
-        name = request.POST.get("name", "").strip()
-        print_form = AgencyPrintForm(request.POST, instance=agency)
+        print_form = AgencySettingsForm(request.POST, request.FILES, instance=agency)
         try:
-            if not name or len(name) > 120:
-                raise ValidationError("Give the agency a name of at most 120 characters.")
-            validate_plain_text(name)
             if not print_form.is_valid():
-                raise ValidationError([e for errors in print_form.errors.values() for e in errors])
-            if "logo" in request.FILES:
-                agency_logo_set(agency=agency, upload=request.FILES["logo"])
+                raise ValidationError(print_form.problem())
+            agency_settings_update(agency=agency, **print_form.cleaned_data)
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
-            agency.name = name
-            agency.save(update_fields=["name", "paper_size", "brand_color"])
             messages.success(request, "Agency settings saved.")
             return redirect("agency_settings")
     return render(

@@ -10,6 +10,7 @@ from cvj.formfields import (
     RawTextField,
     SearchTextField,
 )
+from cvj.parsing import int_in_range
 from stages.models import STAGE_SLUGS, Channel
 
 from .models import (
@@ -250,3 +251,34 @@ class SessionClockForm(forms.Form):
 
     def clean_action(self) -> str:
         return "reset" if self.cleaned_data.get("action") == "reset" else "toggle"
+
+
+# --- Status and share links.
+
+STATUS_ACTIONS = ("finalize", "reopen", "share", "unshare")
+
+
+class JourneyStatusForm(forms.Form):
+    action = ChoiceOrNoneField(choices=STATUS_ACTIONS)
+
+
+class ShareLinkForm(forms.Form):
+    """A new share link: how many days it lives (clamped, 14 when unreadable) and a label."""
+
+    days = RawTextField(required=False)
+    label = RawTextField(required=False)
+
+    def __init__(self, *args: object, max_days: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_days = max_days
+
+    def clean_days(self) -> int:
+        raw = self.data.get("days")
+        return int_in_range(raw, default=14, minimum=1, maximum=self.max_days)
+
+
+class GapToPlanForm(forms.Form):
+    """Which gap to close: its rule and its stage, as the insights list names them."""
+
+    rule = RawTextField(required=False)
+    stage = ChoiceOrNoneField(choices=STAGE_SLUGS)

@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cvj.formfields import IdListField
+
 from .models import (
     COMMITMENT_ONLY_AT_CONVERT,
     TACTIC_DESCRIPTION_MAX,
@@ -71,3 +73,15 @@ class TacticImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
         help_text="UTF-8 CSV, up to 1 MB and 5000 rows.",
     )
+
+
+class LibraryMoveForm(forms.Form):
+    """The keyboard alternative to drag in the library: up or down, nothing else."""
+
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
+
+
+class LibraryReorderForm(forms.Form):
+    """A drag-and-drop reorder of a stage's own tactics: the ids in their new order."""
+
+    order = IdListField(required=False)

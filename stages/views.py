@@ -17,12 +17,11 @@ from django_htmx.http import trigger_client_event
 
 from cvj.http import HtmxHttpRequest
 from cvj.models import Membership
-from cvj.parsing import ids_or_invalid
 from cvj.tenancy import require_admin, require_membership
 
 from . import services
 from .csv_io import MAX_ROWS, tactics_export_csv, tactics_import_csv
-from .forms import TacticForm, TacticImportForm
+from .forms import LibraryMoveForm, LibraryReorderForm, TacticForm, TacticImportForm
 from .models import Stage, Tactic
 
 
@@ -145,9 +144,10 @@ def tactic_unarchive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def library_tactic_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     member = require_admin(request.user)
     tactic = _own_tactic(member, pk)
-    direction = request.POST.get("direction")
-    if direction not in ("up", "down"):
+    form = LibraryMoveForm(request.POST)
+    if not form.is_valid():
         return HttpResponseBadRequest("direction must be up or down")
+    direction = form.cleaned_data["direction"]
     services.library_tactic_move(tactic=tactic, direction=direction)
     return _changed(request, member, tactic.stage, notice=f"Moved “{tactic.name}” {direction}.")
 
@@ -157,9 +157,14 @@ def library_tactic_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def library_tactic_reorder(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     member = require_admin(request.user)
     stage = _stage(slug)
+    form = LibraryReorderForm(request.POST)
+    if not form.is_valid():
+        error = " ".join(m for messages in form.errors.values() for m in messages)
+        return _changed(request, member, stage, notice="", error=error)
     try:
-        ordered_ids = ids_or_invalid(request.POST.getlist("order"))
-        services.library_tactic_reorder(agency=member.agency, stage=stage, ordered_ids=ordered_ids)
+        services.library_tactic_reorder(
+            agency=member.agency, stage=stage, ordered_ids=form.cleaned_data["order"]
+        )
     except ValidationError as error:
         return _changed(request, member, stage, notice="", error=" ".join(error.messages))
     return _changed(request, member, stage, notice="Order saved.")

@@ -15,6 +15,7 @@ from cvj.parsing import id_or_404
 from cvj.tenancy import membership_for
 
 from ..access import get_journey_for, get_journey_stage, get_stage_tactic
+from ..live.forms import GuestQuestionForm, QuestionUpdateForm
 from ..live.guests import (
     guest_may_post,
     live_link_create,
@@ -68,12 +69,15 @@ def questions_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def question_update_view(request: HtmxHttpRequest, pk: int, question_pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     question = get_object_or_404(Question, journey=journey, pk=question_pk)
+    form = QuestionUpdateForm(request.POST)
+    form.is_valid()  # raw text: the service judges status and answer
+    status, answer = form.cleaned_data["status"], form.cleaned_data["answer"]
     error = ""
     try:
         question_update(
             question=question,
-            status=request.POST.get("status", question.status),
-            answer=request.POST.get("answer"),
+            status=question.status if status is None else status,
+            answer=answer,
         )
     except ValidationError as problem:
         error = " ".join(problem.messages)
@@ -158,25 +162,25 @@ def live_guest(request: HtmxHttpRequest, token: str) -> HttpResponse:
 def live_guest_question(request: HtmxHttpRequest, token: str) -> HttpResponse:
     link = _guest_link(request, token)
     journey = link.journey
+    form = GuestQuestionForm(request.POST)
+    form.is_valid()  # raw text: the lookups and question_ask judge it
+    sent = form.cleaned_data
     context = _questions_context(
-        journey,
-        guest_token=token,
-        guest_name=request.POST.get("name", "")[:80],
-        **_guest_choices(journey),
+        journey, guest_token=token, guest_name=sent["name"][:80], **_guest_choices(journey)
     )
     if not guest_may_post(link=link, address=request.META.get("REMOTE_ADDR", "")):
         context["error"] = "You are posting very fast — wait a minute, then try again."
         return render(request, "journeys/_questions.html", context, status=_status(request, 429))
     try:
-        journey_stage = get_journey_stage(journey, request.POST.get("stage", ""))
-        tactic_pk = request.POST.get("tactic", "")
+        journey_stage = get_journey_stage(journey, sent["stage"])
+        tactic_pk = sent["tactic"]
         stage_tactic = get_stage_tactic(journey, id_or_404(tactic_pk)) if tactic_pk else None
         question_ask(
             link=link,
             journey_stage=journey_stage,
             stage_tactic=stage_tactic,
-            author_name=request.POST.get("name", ""),
-            text=request.POST.get("text", ""),
+            author_name=sent["name"],
+            text=sent["text"],
         )
     except ValidationError as problem:
         context["error"] = _first_messages(problem)

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from cvj.http import HtmxHttpRequest
 
 from .. import planning
-from ..access import get_journey_for
+from ..access import get_journey_for, get_journey_stage
 from ..deliverable import plan
 from ..deliverable.gaps import journey_gaps
 from ..deliverable.snapshot import journey_snapshot
-from ..forms import PlanItemForm, PlanSummaryForm
+from ..forms import GapToPlanForm, PlanItemForm, PlanSummaryForm
 from ..models import Journey, StageTactic
 
 # ?sort= keys → row order. "plan" is the roadmap's own order: horizon, then start date.
@@ -144,7 +144,9 @@ def plan_summary_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def plan_add_gap(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One click: the gap's fix becomes a custom tactic on the plan, due now."""
     journey = get_journey_for(request.user, pk, edit=True)
-    rule, stage_slug = request.POST.get("rule", ""), request.POST.get("stage", "")
+    form = GapToPlanForm(request.POST)
+    form.is_valid()
+    rule, stage_slug = form.cleaned_data["rule"], form.cleaned_data["stage"]
     gap = next(
         (
             g
@@ -155,7 +157,7 @@ def plan_add_gap(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     if gap is None:
         raise Http404("That gap is already closed.")
-    entry = journey.stages.select_related("stage").get(stage__slug=stage_slug)
+    entry = get_journey_stage(journey, stage_slug)
     planning.gap_to_plan(journey_stage=entry, name=gap.tactic_name)
     return redirect(journey_plan_url(journey))
 

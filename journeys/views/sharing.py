@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cvj.http import HtmxHttpRequest
 from cvj.links import LinkError
-from cvj.parsing import int_in_range
 
 from ..access import get_journey_for, get_share_link_for
 from ..deliverable.sharing import (
@@ -24,6 +23,7 @@ from ..deliverable.sharing import (
     share_link_revoke,
 )
 from ..deliverable.showcase import journey_showcase
+from ..forms import JourneyStatusForm, ShareLinkForm
 from ..models import ExportStatus, Journey
 from ..selectors import finalize_blocker, journey_stage_views, journey_status_label
 
@@ -63,7 +63,9 @@ def journey_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return _card(request, journey)
         return render(request, "journeys/sharing_page.html", _card_context(journey))
-    action = request.POST.get("action")
+    form = JourneyStatusForm(request.POST)
+    form.is_valid()
+    action = form.cleaned_data["action"]
     if action == "finalize":
         blocker = finalize_blocker(journey)
         if blocker:  # the button is disabled; a stale page or a hand-made post still gets why
@@ -82,11 +84,10 @@ def journey_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def share_link_create_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
-    days = int_in_range(request.POST.get("days"), default=14, minimum=1, maximum=SHARE_MAX_DAYS)
+    form = ShareLinkForm(request.POST, max_days=SHARE_MAX_DAYS)
+    form.is_valid()  # days clamped to its range, the label judged by the service
     try:
-        _link, token = share_link_create(
-            journey=journey, user=request.user, days=days, label=request.POST.get("label", "")
-        )
+        _link, token = share_link_create(journey=journey, user=request.user, **form.cleaned_data)
     except ValidationError as error:
         return _done(request, journey, link_error=" ".join(error.messages), status=422)
     url = request.build_absolute_uri(reverse("share_page", args=[token]))
