@@ -400,7 +400,8 @@ notices the vans into a biweekly client. This map builds that system around one 
 a calm, clean home every other Friday, by the same trusted team.
 
 In the next 30 days we launch the free price guide and the $19 first-room clean, so every \
-visitor has a low-risk next step and acquisition pays for itself.
+visitor has a low-risk next step and the first visit wins back part of what it costs to reach \
+them.
 
 - Capture: the Honest House Cleaning Price Guide on every page and ad
 - Convert: the $19 First-Room Deep Clean, bookable online

@@ -15,6 +15,8 @@ Assumptions (shown in the editor and the PDF):
   quarterly ÷ 3, yearly ÷ 12; per visit counts one visit a month) for monthly revenue, and at
   its payments in a year (52, 26, 12, 4, 1; per visit 12) for the 12-month value.
 * People are shown as whole numbers; sums use the exact (fractional) projections.
+* Spend is the plan's monthly tactic budget once any tactic carries one, else the spend entered
+  on the journey: one figure, decided here, that every page and screen shows.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from stages.models import STAGE_SLUGS
 
 from ..rules import stage_palette
+from .plan import planned_budget
 from .snapshot import JourneySnapshot, OfferSnap
 
 ZERO = Decimal("0")
@@ -104,10 +107,27 @@ class Economics:
     missing_rates: tuple[str, ...]
     twelve_month_value: Decimal = ZERO
     has_recurring: bool = False
+    entered_spend: Decimal = ZERO  # what the strategist typed as monthly spend
+    planned_budget: Decimal = ZERO  # the sum of the plan's tactic budgets
 
     @property
     def is_configured(self) -> bool:
         return self.reach > 0
+
+    @property
+    def spend_is_planned(self) -> bool:
+        """Is `spend` the plan's tactic budget (rather than the figure entered)?"""
+        return self.planned_budget > 0
+
+    @property
+    def acquisition_verdict(self) -> str:
+        """Whether the entry-point offer pays for winning a first buyer: the one wording every
+        page and screen shows ("" when there is nothing to judge)."""
+        if self.entry_covers_acquisition is None:
+            return ""
+        if self.entry_covers_acquisition:
+            return "Covered by the entry-point offer"
+        return "Not covered by the entry-point offer"
 
 
 def _money(value: Decimal) -> Decimal:
@@ -144,7 +164,8 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 def journey_economics(snapshot: JourneySnapshot) -> Economics:
     """Project the funnel and revenue from the snapshot's rates, reach, spend and prices."""
     reach = Decimal(snapshot.monthly_reach)
-    spend = snapshot.monthly_spend
+    budget = planned_budget(snapshot)
+    spend = budget if budget > 0 else snapshot.monthly_spend
     stages = {s.slug: s for s in snapshot.stages}
     rates = {
         slug: (
@@ -223,6 +244,8 @@ def journey_economics(snapshot: JourneySnapshot) -> Economics:
         missing_rates=missing,
         twelve_month_value=_money(twelve_months),
         has_recurring=any(o.billing_period != "one_time" for o in offers),
+        entered_spend=_money(snapshot.monthly_spend),
+        planned_budget=_money(budget),
     )
 
 

@@ -301,7 +301,6 @@ def render_journey_html(snapshot: JourneySnapshot, *, link_stylesheet: bool = Tr
             "summary_blocks": plan.summary_blocks(snapshot.summary),
             "priorities": plan.priorities(snapshot),
             "roadmap": plan.roadmap(snapshot),
-            "planned_budget": plan.planned_budget(snapshot),
             "first_actions": first_actions,
             "has_plan": any(t.is_planned for t in snapshot.tactics),
             "theme": print_theme(snapshot),
