@@ -30,13 +30,15 @@ from ..models import (
     PlanHorizon,
     PlanOwner,
     PlanStatus,
+    StageTactic,
 )
 from ..rules import LADDER_ORDER
 from ..selectors import journey_stage_views
 
 # 2: plan fields on tactics, billing periods, summary/priorities, paper and brand, questions.
+# 3: what the portable format needs: offer ids, library references, business kind and notes.
 # Older snapshots still load: every new field has a default.
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3
 
 
 class _Snap(BaseModel):
@@ -54,6 +56,7 @@ class OfferSnap(_Snap):
     format: str
     promise: str
     billing_period: str = "one_time"
+    id: int = 0  # the Offer's id: two offers may share a kind and a name
 
     @property
     def is_free(self) -> bool:
@@ -86,6 +89,11 @@ class TacticSnap(_Snap):
     horizon: str = ""
     status: str = "planned"
     is_follow_up: bool = False
+    # The library tactic it was picked from, while the library still offers it ("" otherwise:
+    # a custom tactic, or one whose library tactic was archived).
+    library_stage: str = ""
+    library_name: str = ""
+    own_channel: str = ""  # the channel chosen on the map, overriding the library's
 
     @property
     def owner_label(self) -> str:
@@ -177,6 +185,8 @@ class JourneySnapshot(_Snap):
     brand_color: str = ""
     # Questions and comments from the live session, open and resolved alike (oldest first).
     questions: tuple[QuestionSnap, ...] = ()
+    business_kind: str = ""
+    business_notes: str = ""
 
     @computed_field  # stored with the snapshot; ignored on load
     @property
@@ -219,7 +229,13 @@ def _offer(offer: Offer) -> OfferSnap:
         format=offer.format,
         promise=offer.promise,
         billing_period=offer.billing_period,
+        id=offer.pk,
     )
+
+
+def _listed(stage_tactic: StageTactic) -> bool:
+    """Picked from the library, which still offers it."""
+    return stage_tactic.tactic_id is not None and stage_tactic.tactic.is_active
 
 
 def offer_ladder(core: OfferSnap, stages: list[StageSnap]) -> tuple[OfferSnap, ...]:
@@ -237,8 +253,11 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
     journey = Journey.objects.select_related(
         "business__agency", "persona", "core_offer", "owner"
     ).get(pk=journey.pk)
+    views = journey_stage_views(journey)
+    # A library tactic's stage is one of the journey's eight: no query for it.
+    slug_of = {view.entry.stage_id: view.entry.stage.slug for view in views}
     stages = []
-    for view in journey_stage_views(journey):
+    for view in views:
         entry = view.entry
         stages.append(
             StageSnap(
@@ -271,6 +290,9 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
                         horizon=st.horizon,
                         status=st.plan_status,
                         is_follow_up=st.is_follow_up,
+                        library_stage=slug_of.get(st.tactic.stage_id, "") if _listed(st) else "",
+                        library_name=st.tactic.name if _listed(st) else "",
+                        own_channel=st.channel,
                     )
                     for st in view.tactics
                 ),
@@ -289,6 +311,8 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
         business_industry=journey.business.industry,
         business_kind_label=BusinessKind(journey.business.kind).label,
         business_website=journey.business.website,
+        business_kind=journey.business.kind,
+        business_notes=journey.business.notes,
         strategist_name=(owner.get_full_name() or owner.get_username()) if owner else "",
         persona=PersonaSnap(
             name=persona.name,

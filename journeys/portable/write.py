@@ -1,4 +1,5 @@
-"""The writer: a journey → its ``.cvj.json`` document (deterministic, export order)."""
+"""The writer: a journey → its ``.cvj.json`` document (deterministic, export order), built from
+the journey's snapshot like every other read of a journey."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from ..models import Journey, JourneyStage, Offer, StageOffer, StageTactic
+from ..deliverable.snapshot import JourneySnapshot, OfferSnap, TacticSnap, journey_snapshot
+from ..models import Journey
 from ..rules import LADDER_ORDER
 from .format import FORMAT, FORMAT_VERSION
 from .schema import PersonaPart
@@ -20,8 +22,8 @@ def _money(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.01'))}"
 
 
-def _ladder_key(offer: Offer) -> tuple[int, Decimal, str, int]:
-    return (LADDER_ORDER.index(offer.kind), offer.price, offer.name.casefold(), offer.pk)
+def _ladder_key(offer: OfferSnap) -> tuple[int, Decimal, str, int]:
+    return (LADDER_ORDER.index(offer.kind), offer.price, offer.name.casefold(), offer.id)
 
 
 def offer_keys(names: list[str]) -> list[str]:
@@ -37,54 +39,39 @@ def offer_keys(names: list[str]) -> list[str]:
 
 
 def journey_to_document(journey: Journey) -> dict[str, Any]:
-    """The journey in the portable format, read fresh from the database.
+    """The journey in the portable format, read fresh from the database."""
+    return snapshot_to_document(journey_snapshot(journey))
+
+
+def snapshot_to_document(snapshot: JourneySnapshot) -> dict[str, Any]:
+    """The snapshot in the portable format.
 
     Deterministic: keys in a fixed order, offers up the ladder, tactics and stage offers in
     their position order — the same journey always gives the same document.
     """
-    journey = Journey.objects.select_related("business", "persona", "core_offer").get(pk=journey.pk)
-    business, persona = journey.business, journey.persona
-    entries = list(
-        JourneyStage.objects.filter(journey=journey)
-        .select_related("stage")
-        .order_by("stage__position")
-    )
-    tactics = (
-        StageTactic.objects.filter(journey_stage__journey=journey)
-        .select_related("tactic__stage")
-        .order_by("position", "id")
-    )
-    stage_offers = (
-        StageOffer.objects.filter(journey_stage__journey=journey)
-        .select_related("offer")
-        .order_by("position", "id")
-    )
-    tactics_by_entry: dict[int, list[StageTactic]] = {}
-    for stage_tactic in tactics:
-        tactics_by_entry.setdefault(stage_tactic.journey_stage_id, []).append(stage_tactic)
-    offers_by_entry: dict[int, list[Offer]] = {}
-    used: dict[int, Offer] = {journey.core_offer.pk: journey.core_offer}
-    for stage_offer in stage_offers:
-        offers_by_entry.setdefault(stage_offer.journey_stage_id, []).append(stage_offer.offer)
-        used[stage_offer.offer_id] = stage_offer.offer
+    used: dict[int, OfferSnap] = {snapshot.core_offer.id: snapshot.core_offer}
+    for stage in snapshot.stages:
+        for offer in stage.offers:
+            used.setdefault(offer.id, offer)
     ladder = sorted(used.values(), key=_ladder_key)
-    key_of = dict(zip((o.pk for o in ladder), offer_keys([o.name for o in ladder]), strict=True))
+    key_of = dict(zip((o.id for o in ladder), offer_keys([o.name for o in ladder]), strict=True))
+    persona = snapshot.persona
 
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
-        "title": journey.title,
+        "title": snapshot.title,
         "business": {
-            "name": business.name,
-            "industry": business.industry,
-            "kind": business.kind,
-            "website": business.website,
-            "notes": business.notes,
+            "name": snapshot.business_name,
+            "industry": snapshot.business_industry,
+            "kind": snapshot.business_kind,
+            "website": snapshot.business_website,
+            "notes": snapshot.business_notes,
         },
         "persona": {name: getattr(persona, name) for name in PERSONA_FIELDS},
         "offers": [
             {
-                "key": key_of[offer.pk],
+                "key": key_of[offer.id],
                 "name": offer.name,
                 "kind": offer.kind,
                 "price": _money(offer.price),
@@ -94,39 +81,38 @@ def journey_to_document(journey: Journey) -> dict[str, Any]:
             }
             for offer in ladder
         ],
-        "core_offer": key_of[journey.core_offer.pk],
+        "core_offer": key_of[snapshot.core_offer.id],
         "stages": {
-            entry.stage.slug: {
-                "goal": entry.goal,
-                "metric": entry.metric,
+            stage.slug: {
+                "goal": stage.goal,
+                "metric": stage.metric,
                 "target_conversion": None
-                if entry.target_conversion is None
-                else _money(entry.target_conversion),
-                "notes": entry.notes,
-                "tactics": [_tactic_document(t) for t in tactics_by_entry.get(entry.pk, [])],
-                "offers": [key_of[o.pk] for o in offers_by_entry.get(entry.pk, [])],
+                if stage.target_conversion is None
+                else _money(stage.target_conversion),
+                "notes": stage.notes,
+                "tactics": [_tactic_document(t) for t in stage.tactics],
+                "offers": [key_of[o.id] for o in stage.offers],
             }
-            for entry in entries
+            for stage in snapshot.stages
         },
         "economics": {
-            "monthly_reach": journey.monthly_reach,
-            "monthly_spend": _money(journey.monthly_spend),
+            "monthly_reach": snapshot.monthly_reach,
+            "monthly_spend": _money(snapshot.monthly_spend),
         },
     }
 
 
-def _tactic_document(stage_tactic: StageTactic) -> dict[str, Any]:
-    tactic = stage_tactic.tactic
-    if tactic is not None and tactic.is_active:
-        described: dict[str, Any] = {"library": {"stage": tactic.stage.slug, "name": tactic.name}}
-        if stage_tactic.channel:
-            described["channel"] = stage_tactic.channel
+def _tactic_document(tactic: TacticSnap) -> dict[str, Any]:
+    if tactic.library_name:
+        described: dict[str, Any] = {
+            "library": {"stage": tactic.library_stage, "name": tactic.library_name}
+        }
+        if tactic.own_channel:
+            described["channel"] = tactic.own_channel
     else:
         # An archived library tactic can't be picked again, so it travels as a custom one.
-        name = stage_tactic.custom_name or (tactic.name if tactic else "")
-        channel = stage_tactic.channel or (tactic.channel if tactic else "")
-        described = {"custom": name, "channel": channel}
-    described["notes"] = stage_tactic.notes
+        described = {"custom": tactic.name, "channel": tactic.channel}
+    described["notes"] = tactic.notes
     return described
 
 
