@@ -76,6 +76,8 @@ function addMarked(parts) {
   if (!parts.input.value) syncLibrary();
 }
 
+let adding = Promise.resolve();
+
 function onLibraryKey(event, parts) {
   const options = libraryOptions(parts.listbox);
   const open = parts.input.getAttribute("aria-expanded") === "true";
@@ -87,9 +89,16 @@ function onLibraryKey(event, parts) {
       // marked (the first match, else the text as a custom tactic). The text is selected,
       // so the next tactic typed at once replaces it.
       if (window.htmx && parts.input.dataset.addUrl) {
-        htmx.ajax("POST", parts.input.dataset.addUrl, {
-          target: "#tactics", swap: "outerHTML", values: { query: parts.input.value.trim() },
-        });
+        const url = parts.input.dataset.addUrl;
+        const query = parts.input.value.trim();
+        // One add at a time: each answer replaces #tactics whole, so an add sent while another
+        // is in flight must target the list that answer brings, not the one it replaced (a
+        // swap into the detached old list showed nothing though the tactic was saved).
+        adding = adding
+          .then(function () {
+            return htmx.ajax("POST", url, { target: "#tactics", swap: "outerHTML", values: { query: query } });
+          })
+          .catch(function () { /* the page shows the failure; the next add still goes */ });
         parts.input.select();
         library.committed = parts.input.value.trim();
       }

@@ -259,3 +259,29 @@ def test_shortcuts_typed_while_the_stage_is_opening_land_in_that_stage(
         "Trade an email for the pet-hair checklist"
     )
     assert journey.stages.get(stage__slug="aware").tactics.count() == 0
+
+
+def test_a_second_tactic_entered_while_the_first_is_being_added_shows_in_the_list(
+    signed_in: Page, editor, journey
+) -> None:
+    # Each add answers with the whole tactics list in place of the old one. A second Enter while
+    # the first add was in flight used to be answered into the list the first answer replaced:
+    # saved, but never shown. The first answer is held back here until both were typed.
+    page = signed_in
+    ed = editor(page).open(journey, "subscribe")
+    held = []
+    page.route(
+        "**/tactics/add/", lambda route: held.append(route) if not held else route.continue_()
+    )
+    page.keyboard.press("Alt+KeyT")
+    page.keyboard.type("Checklist or worksheet")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.id === 'lib-q'")
+    page.keyboard.type("Vet waiting-room flyer with a QR code")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)  # the second Enter is in; now the first add may answer
+    held[0].continue_()
+    expect(ed.tactics.locator(".tactic-name")).to_have_text(
+        ["Checklist or worksheet", "Vet waiting-room flyer with a QR code"]
+    )
+    assert StageTactic.objects.filter(journey_stage__journey=journey).count() == 2
