@@ -17,6 +17,7 @@ from cvj.http import HtmxHttpRequest
 from .. import planning
 from ..access import get_journey_for, get_journey_stage
 from ..deliverable import plan
+from ..deliverable.economics import journey_economics
 from ..deliverable.gaps import journey_gaps
 from ..deliverable.snapshot import journey_snapshot
 from ..forms import GapToPlanForm, PlanItemForm, PlanSummaryForm
@@ -64,7 +65,8 @@ def plan_page(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         },
         tactics=tactics,
     )
-    gaps = [g for g in journey_gaps(journey_snapshot(journey)) if g.tactic_name]
+    snapshot = journey_snapshot(journey)
+    gaps = [g for g in journey_gaps(snapshot) if g.tactic_name]
     context = {
         "journey": journey,
         "rows": rows,
@@ -72,7 +74,7 @@ def plan_page(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "descending": descending,
         "summary_form": summary_form,
         "gaps": gaps,
-        "planned_budget": sum((t.monthly_budget or 0 for t in tactics), 0),
+        "economics": journey_economics(snapshot),  # the one spend figure, as the PDF shows it
         "columns": [
             ("stage", "Stage"),
             ("name", "Tactic"),

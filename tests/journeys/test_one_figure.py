@@ -78,6 +78,7 @@ def test_the_pdf_and_the_pages_show_one_spend_and_one_verdict(
     client_page = _text(client.get(reverse("journey_view", args=[planned_journey.pk])).text)
     client.force_login(strategist.user)
     present = _text(client.get(reverse("journey_present", args=[planned_journey.pk])).text)
+    plan_page = _text(client.get(reverse("journey_plan", args=[planned_journey.pk])).text)
 
     # The summary tile, the economics page and the roadmap total all print the plan's figure.
     assert pdf.count("$750.00") >= 3
@@ -86,3 +87,5 @@ def test_the_pdf_and_the_pages_show_one_spend_and_one_verdict(
         assert "$1,500.00" not in page
         assert COVERED.lower() in page.lower()
         assert NOT_COVERED.lower() not in page.lower()
+    # The plan page names the same spend and never the entered figure it replaced.
+    assert "$750.00" in plan_page and "$1,500.00" not in plan_page
