@@ -220,15 +220,20 @@ def journey_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context["questions"] = list(
         journey.questions.select_related("journey_stage__stage", "stage_tactic__tactic")
     )
+    context["client_live"] = True  # its stage sections redraw live, like the board above them
     return render(request, "journeys/journey_view.html", context)
 
 
 @login_required
 @require_GET
 def journey_view_column(request: HtmxHttpRequest, pk: int, slug: str) -> HttpResponse:
-    """One read-only board column (the live `stage:<slug>` part of the client's page)."""
+    """A stage of the client's page, redrawn live (its `stage:<slug>` part): the board column,
+    or with `?part=section` the stage's section below the board."""
     journey = get_journey_for(request.user, pk)
     view = next((v for v in journey_stage_views(journey) if v.slug == slug), None)
     if view is None:
         raise Http404("No such stage.")
+    if request.GET.get("part") == "section":
+        context = {"journey": journey, "view": view, "client_live": True}
+        return render(request, "journeys/_journey_stages.html#stage-section", context)
     return render(request, "journeys/_board.html#column", {"journey": journey, "view": view})

@@ -298,3 +298,28 @@ def test_a_live_goal_change_reaches_every_copy_on_the_clients_page(
         expect(copies.nth(index)).to_have_text("Be found by homeowners — take 3")
         expect(copies.nth(index)).to_be_visible()
     expect(client.locator("body")).to_have_attribute("data-not-reloaded", "1")
+
+
+def test_a_tactic_added_live_shows_in_the_stage_section_of_the_clients_page(
+    new_context, asgi_base, strategist, client_member, journey
+):
+    Journey.objects.filter(pk=journey.pk).update(shared_with_client=True)
+    a = LiveEditor(signed_in_page(new_context, asgi_base, strategist.user), asgi_base)
+    a.open(journey, "aware")
+    client = signed_in_page(new_context, asgi_base, client_member.user)
+    client.goto(f"{asgi_base}/journeys/{journey.pk}/view/")
+    wait_live(a.page)
+    wait_live(client)
+    client.evaluate("() => { document.body.dataset.notReloaded = '1'; }")
+
+    a.page.keyboard.press("Alt+KeyT")
+    a.page.keyboard.type("Street-fair booth with a raffle")
+    a.page.keyboard.press("Enter")
+    expect(a.tactics.locator(".tactic-name")).to_contain_text(["Street-fair booth with a raffle"])
+    # Both places on the client's page that list Aware's tactics: the board column and the
+    # stage's section below it.
+    expect(client.locator("#stage-aware .tactic-name")).to_contain_text(
+        ["Street-fair booth with a raffle"]
+    )
+    expect(client.locator("#board-col-aware")).to_contain_text("Street-fair booth with a raffle")
+    expect(client.locator("body")).to_have_attribute("data-not-reloaded", "1")
