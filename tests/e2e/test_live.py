@@ -277,20 +277,29 @@ def _screenshots(pages: dict[str, Page]) -> None:
             page.screenshot(path=folder / f"{name}-{width}x{height}.png")
 
 
+def _editor_and_clients_page(
+    new_context, asgi_base: str, strategist, client_member, journey
+) -> tuple[LiveEditor, Page]:
+    """A strategist in the editor at Aware and the client on their journey page, both live; the
+    client's page is marked, so a test can tell it was never reloaded."""
+    Journey.objects.filter(pk=journey.pk).update(shared_with_client=True)
+    editor = LiveEditor(signed_in_page(new_context, asgi_base, strategist.user), asgi_base)
+    editor.open(journey, "aware")
+    client = signed_in_page(new_context, asgi_base, client_member.user)
+    client.goto(f"{asgi_base}/journeys/{journey.pk}/view/")
+    wait_live(editor.page)
+    wait_live(client)
+    client.evaluate("() => { document.body.dataset.notReloaded = '1'; }")
+    return editor, client
+
+
 def test_a_live_goal_change_reaches_every_copy_on_the_clients_page(
     new_context, asgi_base, strategist, client_member, journey
 ):
-    Journey.objects.filter(pk=journey.pk).update(shared_with_client=True)
-    a = LiveEditor(signed_in_page(new_context, asgi_base, strategist.user), asgi_base)
-    a.open(journey, "aware")
-    client = signed_in_page(new_context, asgi_base, client_member.user)
-    client.goto(f"{asgi_base}/journeys/{journey.pk}/view/")
-    wait_live(a.page)
-    wait_live(client)
+    a, client = _editor_and_clients_page(new_context, asgi_base, strategist, client_member, journey)
     # The goal is on the board and again in the stage's section below it.
     copies = client.locator('[data-live-field="stage:aware.goal"]')
     expect(copies).to_have_count(2)
-    client.evaluate("() => { document.body.dataset.notReloaded = '1'; }")
 
     for n in (1, 2, 3):
         a.fill_and_save("goal", f"Be found by homeowners — take {n}")
@@ -303,14 +312,7 @@ def test_a_live_goal_change_reaches_every_copy_on_the_clients_page(
 def test_a_tactic_added_live_shows_in_the_stage_section_of_the_clients_page(
     new_context, asgi_base, strategist, client_member, journey
 ):
-    Journey.objects.filter(pk=journey.pk).update(shared_with_client=True)
-    a = LiveEditor(signed_in_page(new_context, asgi_base, strategist.user), asgi_base)
-    a.open(journey, "aware")
-    client = signed_in_page(new_context, asgi_base, client_member.user)
-    client.goto(f"{asgi_base}/journeys/{journey.pk}/view/")
-    wait_live(a.page)
-    wait_live(client)
-    client.evaluate("() => { document.body.dataset.notReloaded = '1'; }")
+    a, client = _editor_and_clients_page(new_context, asgi_base, strategist, client_member, journey)
 
     a.page.keyboard.press("Alt+KeyT")
     a.page.keyboard.type("Street-fair booth with a raffle")
