@@ -37,8 +37,9 @@ from ..selectors import journey_stage_views
 
 # 2: plan fields on tactics, billing periods, summary/priorities, paper and brand, questions.
 # 3: what the portable format needs: offer ids, library references, business kind and notes.
+# 4: gross margin, the next meeting and next steps, the strategist's e-mail (all defaulted).
 # Older snapshots still load: every new field has a default.
-SNAPSHOT_FORMAT = 3
+SNAPSHOT_FORMAT = 4
 
 
 class _Snap(BaseModel):
@@ -187,6 +188,10 @@ class JourneySnapshot(_Snap):
     questions: tuple[QuestionSnap, ...] = ()
     business_kind: str = ""
     business_notes: str = ""
+    gross_margin: Decimal | None = None  # percent; None when not given
+    next_meeting_at: datetime | None = None
+    next_steps: str = ""
+    strategist_email: str = ""
 
     @computed_field  # stored with the snapshot; ignored on load
     @property
@@ -335,6 +340,10 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
         monthly_spend=journey.monthly_spend,
         agency_logo=journey.business.agency.logo.name if journey.business.agency.logo else "",
         summary=journey.summary,
+        gross_margin=journey.gross_margin,
+        next_meeting_at=journey.next_meeting_at,
+        next_steps=journey.next_steps,
+        strategist_email=owner.email if owner else "",
         priorities=tuple(
             tactic_id
             for item in journey.priorities or ()

@@ -167,6 +167,23 @@ class Journey(PlainTextModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Monthly acquisition spend (ads, content, events…).",
     )
+    # Share of revenue left once the offer is delivered: the bottom line is contribution, not
+    # revenue minus ads. Blank means "not given" (the economics then show revenue less spend).
+    gross_margin = models.DecimalField(
+        "gross margin %",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Share of revenue left after the cost of delivering the offers.",
+    )
+    # The deliverable's ending, addressed to the client: the next meeting and what happens next
+    # (same tiny markup as the summary). Blank fields are left out of the PDF.
+    next_meeting_at = models.DateTimeField(null=True, blank=True)
+    next_steps = models.TextField(
+        max_length=TEXT_LONG, validators=[MaxLengthValidator(TEXT_LONG)], blank=True
+    )
     # The executive summary the strategist writes for page 2 of the PDF: plain text with a tiny
     # markup (blank line = new paragraph, "- " = list item), always rendered escaped.
     summary = models.TextField(
