@@ -29,4 +29,5 @@ urlpatterns = [
     path("library/", include("stages.urls")),
     path("", include("cvj.auth_urls")),
     path("", include("journeys.urls")),
+    path("", include("journeys.actuals.urls")),
 ]
