@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cvj",
     "stages",
     "journeys",
+    "journeys.intake",
     "journeys.actuals",
 ]
 

@@ -29,5 +29,6 @@ urlpatterns = [
     path("library/", include("stages.urls")),
     path("", include("cvj.auth_urls")),
     path("", include("journeys.urls")),
+    path("", include("journeys.intake.urls")),
     path("", include("journeys.actuals.urls")),
 ]
