@@ -9,6 +9,7 @@ including snapshots stored by older code (every field added since has a default)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from cvj.parsing import parse_int
 from stages.models import Channel
 
 from ..models import (
+    STAGE_OFFER_KINDS,
     AwarenessLevel,
     BillingPeriod,
     BusinessKind,
@@ -33,7 +35,7 @@ from ..models import (
     StageTactic,
 )
 from ..rules import LADDER_ORDER
-from ..selectors import journey_stage_views
+from ..selectors import StageView, journey_stage_views
 
 # 2: plan fields on tactics, billing periods, summary/priorities, paper and brand, questions.
 # 3: what the portable format needs: offer ids, library references, business kind and notes.
@@ -133,6 +135,11 @@ class StageSnap(_Snap):
     notes: str
     tactics: tuple[TacticSnap, ...] = ()
     offers: tuple[OfferSnap, ...] = ()
+
+    @property
+    def offer_kinds(self) -> tuple[str, ...]:
+        """The offer kinds this stage takes (none for most stages)."""
+        return STAGE_OFFER_KINDS.get(self.slug, ())
 
 
 class PersonaSnap(_Snap):
@@ -243,7 +250,7 @@ def _listed(stage_tactic: StageTactic) -> bool:
     return stage_tactic.tactic_id is not None and stage_tactic.tactic.is_active
 
 
-def offer_ladder(core: OfferSnap, stages: list[StageSnap]) -> tuple[OfferSnap, ...]:
+def offer_ladder(core: OfferSnap, stages: Sequence[StageSnap]) -> tuple[OfferSnap, ...]:
     """Every offer the journey uses plus its core offer: lead magnet → entry → core → ascension
     → referral, cheapest first within a kind."""
     seen: dict[tuple[str, str], OfferSnap] = {(core.kind, core.name): core}
@@ -253,15 +260,12 @@ def offer_ladder(core: OfferSnap, stages: list[StageSnap]) -> tuple[OfferSnap, .
     return tuple(sorted(seen.values(), key=lambda o: (LADDER_ORDER.index(o.kind), o.price, o.name)))
 
 
-def journey_snapshot(journey: Journey) -> JourneySnapshot:
-    """Freeze the journey as it is now (a handful of queries, whatever its size)."""
-    journey = Journey.objects.select_related(
-        "business__agency", "persona", "core_offer", "owner"
-    ).get(pk=journey.pk)
-    views = journey_stage_views(journey)
+def stage_snaps(views: list[StageView]) -> tuple[StageSnap, ...]:
+    """The eight stages as the snapshot tells them, from the editor's stage views (no query):
+    what every read-only page (client, share, guest, Present) and the board render."""
     # A library tactic's stage is one of the journey's eight: no query for it.
     slug_of = {view.entry.stage_id: view.entry.stage.slug for view in views}
-    stages = []
+    stages: list[StageSnap] = []
     for view in views:
         entry = view.entry
         stages.append(
@@ -304,6 +308,15 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
                 offers=tuple(_offer(so.offer) for so in view.offers),
             )
         )
+    return tuple(stages)
+
+
+def journey_snapshot(journey: Journey) -> JourneySnapshot:
+    """Freeze the journey as it is now (a handful of queries, whatever its size)."""
+    journey = Journey.objects.select_related(
+        "business__agency", "persona", "core_offer", "owner"
+    ).get(pk=journey.pk)
+    stages = stage_snaps(journey_stage_views(journey))
     persona = journey.persona
     owner = journey.owner
     return JourneySnapshot(
@@ -335,7 +348,7 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
         ),
         core_offer=_offer(journey.core_offer),
         ladder=offer_ladder(_offer(journey.core_offer), stages),
-        stages=tuple(stages),
+        stages=stages,
         monthly_reach=journey.monthly_reach,
         monthly_spend=journey.monthly_spend,
         agency_logo=journey.business.agency.logo.name if journey.business.agency.logo else "",

@@ -18,8 +18,9 @@ from cvj.http import HtmxHttpRequest
 
 from ..access import get_journey_for
 from ..deliverable.showcase import journey_showcase
+from ..deliverable.snapshot import StageSnap, stage_snaps
 from ..models import Journey
-from ..selectors import StageView, journey_stage_views
+from ..selectors import journey_stage_views
 from ..services import session_elapsed
 
 # HX-Trigger events a saved change sends; the editor's side panels listen for them.
@@ -32,11 +33,13 @@ def from_board(request: HtmxHttpRequest) -> bool:
     return request.GET.get("part") == "board"
 
 
-def board_stage(journey: Journey, slug: str) -> StageView:
-    view = next((v for v in journey_stage_views(journey) if v.slug == slug), None)
-    if view is None:
+def board_stage(journey: Journey, slug: str) -> StageSnap:
+    """One stage as the snapshot tells it: what a board column, a Present slide or a client's
+    stage section redraws (404 for anything but the eight slugs)."""
+    stage = next((s for s in stage_snaps(journey_stage_views(journey)) if s.slug == slug), None)
+    if stage is None:
         raise Http404("No such stage.")
-    return view
+    return stage
 
 
 def board_column_changed(
@@ -67,7 +70,8 @@ def journey_board(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
     if not request.htmx:
         return redirect(f"{reverse('journey_editor', args=[pk])}?view=board")
-    context = {"journey": journey, "stage_views": journey_stage_views(journey), "editable": True}
+    stages = stage_snaps(journey_stage_views(journey))
+    context = {"journey": journey, "stages": stages, "editable": True}
     return render(request, "journeys/_board.html", context)
 
 
@@ -95,7 +99,7 @@ def journey_present(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Present mode: the board, a slide per stage, the funnel and the next steps. Display only."""
     journey = get_journey_for(request.user, pk, edit=True)
     context = journey_showcase(journey)
-    slugs = [v.slug for v in context["stage_views"]]
+    slugs = [stage.slug for stage in context["stages"]]
     wanted = request.GET.get("stage") or request.GET.get("slide") or "board"
     context.update(
         present=True,

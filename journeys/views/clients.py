@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -25,8 +25,9 @@ from ..access import (
 from ..deliverable.showcase import journey_showcase
 from ..forms import BusinessForm, JourneyCreateForm, OfferForm, PersonaForm
 from ..models import Business, Journey, Offer, Persona
-from ..selectors import Page, journey_stage_fill, journey_stage_views
+from ..selectors import Page, journey_stage_fill
 from ..services import journey_create
+from .board import board_stage
 
 PAGE_SIZE = 24
 
@@ -230,9 +231,7 @@ def journey_view_column(request: HtmxHttpRequest, pk: int, slug: str) -> HttpRes
     """A stage of the client's page, redrawn live (its `stage:<slug>` part): the board column,
     or with `?part=section` the stage's section below the board."""
     journey = get_journey_for(request.user, pk)
-    view = next((v for v in journey_stage_views(journey) if v.slug == slug), None)
-    if view is None:
-        raise Http404("No such stage.")
+    view = board_stage(journey, slug)
     if request.GET.get("part") == "section":
         context = {"journey": journey, "view": view, "client_live": True}
         return render(request, "journeys/_journey_stages.html#stage-section", context)

@@ -30,7 +30,7 @@ from ..access import (
 )
 from ..deliverable.economics import funnel_bars, journey_economics
 from ..deliverable.gaps import journey_gaps, journey_health
-from ..deliverable.snapshot import journey_snapshot
+from ..deliverable.snapshot import journey_snapshot, stage_snaps
 from ..editor_page import editor_page
 from ..forms import (
     STAGE_SAVE_FIELDS,
@@ -72,6 +72,7 @@ def _editor_context(journey: Journey, slug: str | None, **extra: object) -> dict
     kinds = context["current"].offer_kinds
     return {
         **context,
+        "stages": stage_snaps(context["stage_views"]),  # the board, as every page tells it
         "channels": Channel.choices,
         "offer_form": OfferForm(prefix="new-offer", initial={"kind": kinds[0]}) if kinds else None,
         **extra,

@@ -15,6 +15,7 @@ from cvj.parsing import id_or_404
 from cvj.tenancy import membership_for
 
 from ..access import get_journey_for, get_journey_stage, get_stage_tactic
+from ..deliverable.snapshot import journey_snapshot
 from ..live.forms import GuestQuestionForm, QuestionUpdateForm
 from ..live.guests import (
     guest_may_post,
@@ -25,7 +26,7 @@ from ..live.guests import (
     question_update,
 )
 from ..models import Journey, JourneyStage, LiveLink, Question, StageTactic
-from ..selectors import journey_stage_views
+from .board import board_stage
 
 
 def _questions_context(journey: Journey, **extra: object) -> dict[str, object]:
@@ -139,22 +140,21 @@ def live_guest(request: HtmxHttpRequest, token: str) -> HttpResponse:
     guest = {"guest_token": token, **_guest_choices(journey)}
     if part == "questions":
         return render(request, "journeys/_questions.html", _questions_context(journey, **guest))
-    views = journey_stage_views(journey)
+    live_src_base = reverse("live_guest", args=[token])
+    if part.startswith("stage:"):
+        context = {"journey": journey, "view": board_stage(journey, part[6:])}
+        context["live_src_base"] = live_src_base
+        return render(request, "journeys/_journey_stages.html#stage-section", context)
+    snapshot = journey_snapshot(journey)
     context = {
         "journey": journey,
-        "stage_views": views,
+        "snapshot": snapshot,
+        "stages": snapshot.stages,
         "token": token,
         "link": link,
-        "live_src_base": reverse("live_guest", args=[token]),
+        "live_src_base": live_src_base,
         **_questions_context(journey, **guest),
     }
-    if part.startswith("stage:"):
-        view = next((v for v in views if v.slug == part[6:]), None)
-        if view is None:
-            raise Http404("Unknown stage.")
-        return render(
-            request, "journeys/_journey_stages.html#stage-section", {**context, "view": view}
-        )
     return render(request, "journeys/live_guest.html", context)
 
 

@@ -25,7 +25,8 @@ from ..deliverable.sharing import (
 from ..deliverable.showcase import journey_showcase
 from ..forms import JourneyStatusForm, ShareLinkForm
 from ..models import ExportStatus, Journey
-from ..selectors import finalize_blocker, journey_stage_views, journey_status_label
+from ..selectors import finalize_blocker, journey_status_label
+from .board import board_stage
 
 
 def _card_context(journey: Journey, **extra: object) -> dict[str, object]:
@@ -150,10 +151,7 @@ def share_board_column(request: HtmxHttpRequest, token: str, slug: str) -> HttpR
     link, problem = _resolve(request, token, count_use=False)
     if problem:
         return problem
-    view = next((v for v in journey_stage_views(link.journey) if v.slug == slug), None)
-    if view is None:
-        raise Http404("No such stage.")
-    context = {"journey": link.journey, "view": view, "token": token}
+    context = {"journey": link.journey, "view": board_stage(link.journey, slug), "token": token}
     return render(request, "journeys/_board.html#column", context)
 
 
