@@ -1,3 +1,17 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("clients/<int:pk>/intake/", views.intake_card, name="intake_card"),
+    path("clients/<int:pk>/intake/new/", views.intake_link_create_view, name="intake_link_create"),
+    path(
+        "intake-links/<int:link_pk>/revoke/",
+        views.intake_link_revoke_view,
+        name="intake_link_revoke",
+    ),
+    path("intake/<str:token>/", views.intake_page, name="intake_page"),
+    path("personas/<int:persona_pk>/intake/", views.take_in, name="intake_take_in"),
+]
