@@ -97,10 +97,11 @@ def _header(cells: list[str]) -> tuple[list[str], list[str]]:
     """(column names, problems) of the first line."""
     names = [cell.strip().lower() for cell in cells]
     problems = []
-    for name in names:
+    for name, cell in zip(names, cells, strict=True):
         if name not in CSV_COLUMNS:
             problems.append(
-                f"unknown stage or column {_shown(name)} (the columns are {', '.join(CSV_COLUMNS)})"
+                f"unknown stage or column {_shown(cell.strip())} "
+                f"(the columns are {', '.join(CSV_COLUMNS)})"
             )
     duplicates = sorted({n for n in names if names.count(n) > 1 and n in CSV_COLUMNS})
     problems += [f"the column {name} appears twice" for name in duplicates]
