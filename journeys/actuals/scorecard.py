@@ -337,6 +337,10 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _cents_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
 def scorecard_json(card: Scorecard, rows: Sequence[MonthActuals]) -> dict[str, object]:
     """The scorecard for the JSON endpoint: exact decimals as strings, the same figures the page
     and the review print."""
@@ -358,14 +362,15 @@ def scorecard_json(card: Scorecard, rows: Sequence[MonthActuals]) -> dict[str, o
             for s in card.stages
         ],
         "money": {
-            m.key: {"target": _text(m.target), "actual": _text(m.actual)} for m in card.money
+            m.key: {"target": _cents_text(m.target), "actual": _cents_text(m.actual)}
+            for m in card.money
         },
         "months": [
             {
                 "month": f"{row.month:%Y-%m}",
                 **{figure.column: getattr(row, figure.column) for figure in PEOPLE},
-                "spend": _text(row.spend),
-                "revenue": _text(row.revenue),
+                "spend": _cents_text(row.spend),
+                "revenue": _cents_text(row.revenue),
             }
             for row in sorted(rows, key=lambda r: r.month)
         ],

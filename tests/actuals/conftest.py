@@ -14,12 +14,13 @@ from tests.factories import OfferFactory
 
 RATES = {
     "aware": "10", "engage": "20", "subscribe": "25", "convert": "80",
-    "excite": "50", "ascend": "40", "advocate": "50", "promote": "20",
+    "excite": "50", "ascend": "50", "advocate": "50", "promote": "20",
 }  # fmt: skip
 
-# Targets, by hand: people 10 000 → 1 000 → 200 → 50 → 40 → 20 → 8 → 4; spend 1 500;
+# Targets, by hand: people 10 000 → 1 000 → 200 → 50 → 40 → 20 → 10 → 5; spend 1 500;
 # cost per lead 1 500 / 200 = 7.50; per first buyer 1 500 / 50 = 30.00;
-# revenue 50 × 19 + 20 × 129 + 8 × 89 + 3.2 × 349 = 950 + 2 580 + 712 + 1 116.80 = 5 358.80.
+# revenue 50 × 19 + 20 × 129 + 10 × 89 + 5 × 349 = 950 + 2 580 + 890 + 1 745 = 6 165.00
+# (whole people at every step, so no rounding rule of the economics moves these figures).
 FEBRUARY = {
     "reach": 12000, "engaged": 1500, "subscribers": 270, "first_buyers": 45,
     "excited": 40, "repeat_buyers": 18, "advocates": 9, "promoters": 4,
