@@ -131,10 +131,11 @@ class TakeInRow:
 
     @property
     def state(self) -> str:
-        """empty (no answer), same, new (field empty) or differs (both have text)."""
+        """empty (no answer), same (already there, e.g. added below), new (field empty) or
+        differs (both have text)."""
         if not self.text.strip():
             return "empty"
-        if self.text.strip() == self.current.strip():
+        if self.text.strip() in self.current:
             return "same"
         return "new" if not self.current.strip() else "differs"
 

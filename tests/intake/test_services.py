@@ -223,3 +223,11 @@ def test_an_answer_the_field_refuses_takes_nothing_in(link, persona):
     assert "website" in result.errors and result.taken == []
     assert persona.pains == "Weekends lost to chores."
     assert persona.business.website == ""
+
+
+def test_an_answer_added_below_reads_as_already_there(link, persona):
+    intake_answers_save(link=link, answers={"pains": "Cancellations."})
+    _take_in(link, persona, {"pains": "add"})
+    persona.refresh_from_db()
+    row = _rows(link, persona)["pains"]
+    assert row.state == "same" and row.default_choice == "keep" and row.taken
