@@ -170,4 +170,22 @@ def test_a_client_fills_the_intake_on_a_phone_and_the_strategist_takes_some_in(
     take_in.set_viewport_size({"width": 390, "height": 844})
     _no_sideways_scroll(take_in)
     _shoot(take_in, "take-in")
+
+    # The intake page on a laptop, then the link revoked from the client page: a clear page.
+    laptop = chromium.new_context(**DESKTOP)
+    visit = laptop.new_page()
+    visit.goto(link_url)
+    expect(visit.locator("#q-pains")).to_have_value("Cleaners who cancel.")
+    _shoot(visit, "intake-page")
+    office.goto(f"/clients/{business.pk}/")
+    history = office.locator("#intake-card .intake-links li").first
+    expect(history).to_contain_text("opened 3×")
+    expect(history).to_contain_text("last answered")
+    history.get_by_role("button", name="Revoke").click()
+    expect(office.locator("#intake-card .intake-links li").first).to_contain_text("revoked")
+    visit.goto(link_url)
+    expect(visit.get_by_role("heading", name="This questionnaire can't be opened")).to_be_visible()
+    expect(visit.get_by_text("closed by the agency")).to_be_visible()
+    _shoot(visit, "intake-revoked")
+    laptop.close()
     desk.close()
