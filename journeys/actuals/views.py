@@ -56,7 +56,7 @@ def _grid_initial(rows: list[MonthActuals]) -> list[dict[str, object]]:
 
 
 def actuals_page_url(journey: Journey) -> str:
-    return reverse("actuals:actuals_page", args=[journey.pk])
+    return reverse("actuals_page", args=[journey.pk])
 
 
 @login_required
@@ -175,8 +175,9 @@ def review_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The Month N review, rendered in the request: two pages, about a second."""
     journey = get_journey_for_actuals(request.user, pk)
     snapshot, card, _ = _scorecard(journey, request.GET.get("month"))
-    if not card.has_actuals:
-        raise Http404("No actuals yet.")
+    if not card.has_actuals:  # a review link opened before any month was entered
+        messages.info(request, "No actuals yet: the review needs at least one month.")
+        return redirect(actuals_page_url(journey))
     rendered = render_review_pdf(snapshot, card)
     response = HttpResponse(rendered.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{review_filename(snapshot, card)}"'

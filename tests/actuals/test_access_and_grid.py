@@ -16,11 +16,17 @@ from tests.factories import BusinessFactory, MembershipFactory, make_journey
 
 pytestmark = pytest.mark.django_db
 
-READ_URLS = ("actuals_page", "scorecard_part", "actuals_csv", "actuals_json", "review_pdf")
+READ_URLS = (
+    "actuals_page",
+    "actuals_scorecard",
+    "actuals_csv",
+    "actuals_json",
+    "actuals_review_pdf",
+)
 
 
 def _url(name: str, journey) -> str:
-    return reverse(f"actuals:{name}", args=[journey.pk])
+    return reverse(name, args=[journey.pk])
 
 
 def _grid(rows: list[dict[str, str]], initial: int) -> dict[str, str]:
@@ -39,7 +45,7 @@ def test_another_agencys_journey_looks_missing(strategist_client, other_agency_j
         strategist_client.post(_url("actuals_page", other_agency_journey), post).status_code == 404
     )
     response = strategist_client.post(
-        _url("client_access", other_agency_journey), {"clients_may_enter": "on"}
+        _url("actuals_client_access", other_agency_journey), {"clients_may_enter": "on"}
     )
     assert response.status_code == 404
     assert not MonthActuals.objects.exists() and not ClientActualsAccess.objects.exists()
@@ -59,17 +65,23 @@ def test_a_client_reads_but_enters_only_when_the_agency_allows(
     page = browser.get(_url("actuals_page", tracked_journey)).content.decode()
     assert "Save figures" not in page and "Who enters actuals" not in page
     # A client cannot allow themselves.
-    response = browser.post(_url("client_access", tracked_journey), {"clients_may_enter": "on"})
+    response = browser.post(
+        _url("actuals_client_access", tracked_journey), {"clients_may_enter": "on"}
+    )
     assert response.status_code == 404
 
     strategist_browser = logged_in(strategist)
-    strategist_browser.post(_url("client_access", tracked_journey), {"clients_may_enter": "on"})
+    strategist_browser.post(
+        _url("actuals_client_access", tracked_journey), {"clients_may_enter": "on"}
+    )
     assert ClientActualsAccess.objects.get(business=tracked_journey.business).clients_may_enter
     assert browser.post(_url("actuals_page", tracked_journey), post).status_code == 302
     assert MonthActuals.objects.get(journey=tracked_journey, month=date(2026, 3, 1)).reach == 5
     assert browser.get(_url("actuals_import", tracked_journey)).status_code == 200
 
-    strategist_browser.post(_url("client_access", tracked_journey), {})  # unticked: off again
+    strategist_browser.post(
+        _url("actuals_client_access", tracked_journey), {}
+    )  # unticked: off again
     assert browser.post(_url("actuals_page", tracked_journey), post).status_code == 404
 
 
@@ -89,7 +101,7 @@ def test_an_allowed_client_still_cannot_touch_another_business(agency, strategis
 
 def test_unknown_ids_are_missing(strategist_client):
     for name in READ_URLS:
-        assert strategist_client.get(reverse(f"actuals:{name}", args=[999999])).status_code == 404
+        assert strategist_client.get(reverse(name, args=[999999])).status_code == 404
 
 
 def test_the_grid_saves_a_new_month_and_changes_one(strategist_client, tracked_journey):
@@ -193,6 +205,6 @@ def test_hostile_names_are_escaped_on_the_page_and_never_fetched_by_the_pdf(
     rendered = render_review_pdf(snapshot, card)
     assert rendered.refused_urls == ()
     assert rendered.pages >= 1
-    response = strategist_client.get(_url("review_pdf", tracked_journey))
+    response = strategist_client.get(_url("actuals_review_pdf", tracked_journey))
     assert response.status_code == 200
     assert '"' not in response["Content-Disposition"].split("filename=")[1].strip('"')

@@ -30,7 +30,7 @@ def _next_month() -> str:
 
 
 def _upload(client, journey, content: bytes, name: str = "actuals.csv"):
-    url = reverse("actuals:actuals_import", args=[journey.pk])
+    url = reverse("actuals_import", args=[journey.pk])
     return client.post(url, {"file": SimpleUploadedFile(name, content, "text/csv")})
 
 
@@ -166,7 +166,7 @@ def test_an_empty_file_names_no_month(strategist_client, priced_journey):
 
 
 def test_the_import_page_documents_the_layout(strategist_client, priced_journey):
-    page = strategist_client.get(reverse("actuals:actuals_import", args=[priced_journey.pk]))
+    page = strategist_client.get(reverse("actuals_import", args=[priced_journey.pk]))
     text = page.content.decode()
     for column in CSV_COLUMNS:
         assert f"<code>{column}</code>" in text
@@ -174,7 +174,7 @@ def test_the_import_page_documents_the_layout(strategist_client, priced_journey)
 
 
 def test_the_download_imports_back_unchanged(strategist_client, tracked_journey):
-    response = strategist_client.get(reverse("actuals:actuals_csv", args=[tracked_journey.pk]))
+    response = strategist_client.get(reverse("actuals_csv", args=[tracked_journey.pk]))
     content = response.content
     assert content.decode().splitlines()[0] == HEADER
     before = _stored(tracked_journey)

@@ -120,7 +120,7 @@ def _unpadded(cells: list[str]) -> list[str]:
 
 def test_the_page_shows_the_figures(strategist_client, tracked_journey):
     html = strategist_client.get(
-        reverse("actuals:actuals_page", args=[tracked_journey.pk])
+        reverse("actuals_page", args=[tracked_journey.pk])
     ).content.decode()
     assert "Month 2 · February 2026" in html
     assert "Leaks most: Subscribe." in html
@@ -138,15 +138,13 @@ def test_the_scorecard_part_shows_the_same_figures(client, client_member, tracke
     tracked_journey.shared_with_client = True
     tracked_journey.save()
     client.force_login(client_member.user)
-    html = client.get(reverse("actuals:scorecard_part", args=[tracked_journey.pk])).content.decode()
+    html = client.get(reverse("actuals_scorecard", args=[tracked_journey.pk])).content.decode()
     assert _cells(html, "Subscribe") == ["200", "270", "25.0%", "16.7%", "66.7%"]
     assert "All months →" in html  # a client the agency has not allowed only reads
 
 
 def test_the_json_carries_the_same_figures(strategist_client, tracked_journey):
-    document = strategist_client.get(
-        reverse("actuals:actuals_json", args=[tracked_journey.pk])
-    ).json()
+    document = strategist_client.get(reverse("actuals_json", args=[tracked_journey.pk])).json()
     assert document["month"] == "2026-02"
     assert document["leaks_most"] == "subscribe"
     assert [s["conversion_actual_percent"] for s in document["stages"]] == EXPECTED_RATES
@@ -157,7 +155,7 @@ def test_the_json_carries_the_same_figures(strategist_client, tracked_journey):
     assert [m["month"] for m in document["months"]] == ["2026-01", "2026-02"]
     assert document["months"][1]["spend"] == "1625.50"
     january = strategist_client.get(
-        reverse("actuals:actuals_json", args=[tracked_journey.pk]) + "?month=2026-01"
+        reverse("actuals_json", args=[tracked_journey.pk]) + "?month=2026-01"
     ).json()
     assert january["month_number"] == 1
 
@@ -172,7 +170,7 @@ def pdf_text(content: bytes) -> str:
 
 
 def test_the_review_pdf_prints_the_same_figures(strategist_client, tracked_journey):
-    response = strategist_client.get(reverse("actuals:review_pdf", args=[tracked_journey.pk]))
+    response = strategist_client.get(reverse("actuals_review_pdf", args=[tracked_journey.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert "Month 2 review.pdf" in response["Content-Disposition"]
     text = " ".join(pdf_text(response.content).split())
@@ -191,12 +189,14 @@ def test_the_review_pdf_prints_the_same_figures(strategist_client, tracked_journ
 
 def test_unknown_or_future_months_are_missing(strategist_client, tracked_journey):
     for month in ("2025-12", "2099-01", "Feb", "2026-02\x00"):
-        url = reverse("actuals:actuals_page", args=[tracked_journey.pk])
+        url = reverse("actuals_page", args=[tracked_journey.pk])
         assert strategist_client.get(url, {"month": month}).status_code == 404
 
 
 def test_no_actuals_no_review(strategist_client, priced_journey):
-    url = reverse("actuals:review_pdf", args=[priced_journey.pk])
-    assert strategist_client.get(url).status_code == 404
-    page = strategist_client.get(reverse("actuals:actuals_page", args=[priced_journey.pk]))
+    url = reverse("actuals_review_pdf", args=[priced_journey.pk])
+    response = strategist_client.get(url)
+    assert response.status_code == 302
+    assert response.url == reverse("actuals_page", args=[priced_journey.pk])
+    page = strategist_client.get(reverse("actuals_page", args=[priced_journey.pk]))
     assert "No actuals yet." in page.content.decode()
