@@ -116,6 +116,22 @@ LADDER_ORDER: tuple[str, ...] = tuple(
 )
 
 
+# What a client reads for each offer kind (the PDF, the client's pages): plain words, not the
+# framework's. The stored values and the strategist's OfferKind labels stay as they are.
+CLIENT_OFFER_KIND_LABELS: dict[str, str] = {
+    "lead_magnet": "Free resource",
+    "entry_point": "Entry offer",
+    "core": "Core offer",
+    "ascension": "Upgrade offer",
+    "referral": "Referral reward",
+}
+
+
+def offer_kind_client_label(kind: str) -> str:
+    """The client's word for an offer kind (unknown kinds read as a plain "Offer")."""
+    return CLIENT_OFFER_KIND_LABELS.get(kind, "Offer")
+
+
 def core_offer_off_ladder(slug: str, offer_ids: Iterable[int], core_offer_id: int | None) -> bool:
     """Whether Ascend's ladder lacks the core offer: the ladder starts with it, attached or not
     (the economics count it), so the editor says so."""

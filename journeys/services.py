@@ -32,7 +32,7 @@ from .rules import completeness_changed
 
 # The fields the editor autosaves, per model. Anything else is refused.
 AUTOSAVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Journey: ("title", "monthly_reach", "monthly_spend"),
+    Journey: ("title", "monthly_reach", "monthly_spend", "gross_margin"),
     JourneyStage: ("goal", "metric", "target_conversion", "notes"),
     StageTactic: ("notes", "channel"),  # channel: set after adding a custom tactic by name
 }

@@ -47,7 +47,11 @@ A UTF-8 JSON object, at most 1 MB, with these keys (export writes them in this o
                   offers, in order: offer keys; a stage takes only the kinds that belong
                     there: Subscribe a lead magnet, Convert an entry-point offer, Ascend the
                     core offer and ascension offers, Promote a referral incentive
-  economics     {monthly_reach: whole number ≥ 0, monthly_spend: decimal string ≥ 0}
+  economics     {monthly_reach: whole number ≥ 0, monthly_spend: decimal string ≥ 0,
+                 gross_margin: a percentage 0–100 as a string ("62.50") or null}
+                  gross_margin is optional: export writes it only when given; null or
+                  left out means not given (the economics then show revenue less spend
+                  instead of contribution)
 
 Inside business, persona, offers, stages and economics, text fields may be left out (they
 default to empty). Unknown keys are errors, so a typo never goes unnoticed; so is a key

@@ -255,6 +255,7 @@ def _write(
     Journey.objects.filter(pk=journey.pk).update(
         monthly_reach=document.economics.monthly_reach,
         monthly_spend=document.economics.monthly_spend,
+        gross_margin=document.economics.gross_margin,
     )
     for entry in journey.stages.select_related("stage", "journey__business"):
         slug = entry.stage.slug

@@ -274,6 +274,7 @@ class StagesPart(_Part):
 class EconomicsPart(_Part):
     monthly_reach: Reach = 0
     monthly_spend: BigMoney = Decimal("0.00")
+    gross_margin: Percentage | None = None  # optional: files written before it load as "not given"
 
 
 class JourneyDocument(_Part):

@@ -95,11 +95,19 @@ def snapshot_to_document(snapshot: JourneySnapshot) -> dict[str, Any]:
             }
             for stage in snapshot.stages
         },
-        "economics": {
-            "monthly_reach": snapshot.monthly_reach,
-            "monthly_spend": _money(snapshot.monthly_spend),
-        },
+        "economics": _economics_document(snapshot),
     }
+
+
+def _economics_document(snapshot: JourneySnapshot) -> dict[str, Any]:
+    economics: dict[str, Any] = {
+        "monthly_reach": snapshot.monthly_reach,
+        "monthly_spend": _money(snapshot.monthly_spend),
+    }
+    # Written only when given, so a journey without one exports as files always have.
+    if snapshot.gross_margin is not None:
+        economics["gross_margin"] = _money(snapshot.gross_margin)
+    return economics
 
 
 def _tactic_document(tactic: TacticSnap) -> dict[str, Any]:

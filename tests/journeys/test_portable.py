@@ -5,6 +5,7 @@ files: test_portable_reader.py."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from journeys.deliverable.gaps import journey_gaps
 from journeys.deliverable.snapshot import journey_snapshot
 from journeys.models import (
+    Journey,
     Offer,
     StageOffer,
     StageTactic,
@@ -58,6 +60,7 @@ def test_export_writes_the_documented_shape_in_a_fixed_key_order(rich_journey):
     ]
     assert (document["format"], document["version"]) == ("cvj-journey", 1)
     assert list(document["stages"]) == list(STAGE_SLUGS)
+    # No gross margin given: the key is left out, as in files written before it existed.
     assert document["economics"] == {"monthly_reach": 20000, "monthly_spend": "1500.50"}
     assert list(document["persona"]) == [
         "name",
@@ -123,6 +126,42 @@ def test_export_import_export_is_identical_in_a_fresh_agency(rich_journey, strat
     assert imported.business.agency == fresh
     assert journey_to_document(imported) == exported
     assert imported.pk != rich_journey.pk
+
+
+@pytest.mark.parametrize(("margin", "written"), [(Decimal("62.5"), "62.50"), (None, None)])
+def test_gross_margin_round_trips_given_or_not(rich_journey, strategist, margin, written):
+    Journey.objects.filter(pk=rich_journey.pk).update(gross_margin=margin)
+    exported = journey_to_document(Journey.objects.get(pk=rich_journey.pk))
+    assert exported["economics"].get("gross_margin") == written
+
+    imported = journey_from_document(
+        document=document_loads(document_dumps(exported).encode()),
+        agency=AgencyFactory(),
+        owner=strategist.user,
+    )
+
+    assert imported.gross_margin == margin
+    assert journey_to_document(imported) == exported
+
+
+def test_a_null_gross_margin_loads_as_not_given(rich_journey):
+    document = journey_to_document(rich_journey)
+    document["economics"]["gross_margin"] = None
+
+    imported = journey_from_document(document=document, agency=AgencyFactory(), owner=None)
+
+    assert imported.gross_margin is None
+    assert imported.monthly_spend == Decimal("1500.50")
+
+
+def test_a_gross_margin_over_100_is_refused_by_its_path(rich_journey):
+    document = journey_to_document(rich_journey)
+    document["economics"]["gross_margin"] = "150"
+
+    with pytest.raises(DocumentError) as raised:
+        journey_from_document(document=document, agency=AgencyFactory(), owner=None)
+
+    assert any(path == "economics.gross_margin" for path, _ in raised.value.errors)
 
 
 def test_round_trip_survives_json_text(rich_journey, strategist):
