@@ -25,13 +25,8 @@ class IntakeLinkForm(forms.Form):
 
 
 class IntakeAnswersForm(forms.Form):
-    """The client's answers, text as sent (the service judges it). An autosave sends one
-    question; only the questions present in the request are saved."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        for key in QUESTION_KEYS:
-            self.fields[key] = RawTextField(required=False)
+    """The client's answers, text as sent (the service judges it): a field per question, named
+    by its key. An autosave sends one question; only the questions sent are saved."""
 
     def answers(self) -> dict[str, str]:
         return {key: self.cleaned_data[key] for key in QUESTION_KEYS if key in self.data}
@@ -43,12 +38,6 @@ class TakeInForm(forms.Form):
 
     take = ChoiceOrNoneField(choices=(*QUESTION_KEYS, TAKE_ALL))
     back = ChoiceOrNoneField(choices=("persona",))
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        for key in QUESTION_KEYS:
-            self.fields[f"choice-{key}"] = ChoiceOrNoneField(choices=tuple(Choice))
-            self.fields[f"seen-{key}"] = RawTextField(required=False)
 
     def choices(self) -> dict[str, str]:
         return {
@@ -64,3 +53,11 @@ class TakeInForm(forms.Form):
         """The questions the button takes in; None for all of them."""
         take = self.cleaned_data.get("take")
         return None if take in (None, TAKE_ALL) else [take]
+
+
+# The per-question fields come from the one list of questions. They are declared on the class
+# (base_fields), not added per instance, so the form says what a request may carry.
+for _key in QUESTION_KEYS:
+    IntakeAnswersForm.base_fields[_key] = RawTextField(required=False)
+    TakeInForm.base_fields[f"choice-{_key}"] = ChoiceOrNoneField(choices=tuple(Choice))
+    TakeInForm.base_fields[f"seen-{_key}"] = RawTextField(required=False)

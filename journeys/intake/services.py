@@ -94,8 +94,8 @@ def intake_answers_save(*, link: IntakeLink, answers: Mapping[str, str]) -> dict
         answer = existing.get(key) or IntakeAnswer(link=link, question=key)
         # Line endings differ between browsers; the length rule counts what is stored.
         text = text.replace("\r\n", "\n")
-        if answer.pk and answer.text == text:
-            continue
+        if answer.text == text:
+            continue  # unchanged, or blank and never answered: nothing to store
         answer.text = text
         try:
             answer.full_clean(exclude=["link"])

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cvj.http import HtmxHttpRequest
 from cvj.links import LinkError
@@ -48,6 +48,7 @@ def _card(
 
 
 @login_required
+@require_GET
 def intake_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _card(request, get_business_for(request.user, pk, edit=True))
 
@@ -69,8 +70,8 @@ def intake_link_create_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def intake_link_revoke_view(request: HtmxHttpRequest, link_pk: int) -> HttpResponse:
-    link = get_intake_link_for(request.user, link_pk)
+def intake_link_revoke_view(request: HtmxHttpRequest, intake_link_pk: int) -> HttpResponse:
+    link = get_intake_link_for(request.user, intake_link_pk)
     intake_link_revoke(link=link)
     return _card(request, link.business)
 
@@ -135,9 +136,9 @@ def _fields(values: dict[str, str], errors: dict[str, str]) -> list[tuple[str, l
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def take_in(request: HtmxHttpRequest, persona_pk: int) -> HttpResponse:
+def take_in(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The client's answers beside the persona; the strategist takes in per field or all."""
-    persona = get_persona_for(request.user, persona_pk, edit=True)
+    persona = get_persona_for(request.user, pk, edit=True)
     link = intake_link_chosen(persona.business, request.GET.get("link"))
     result = None
     if request.method == "POST" and link is not None:

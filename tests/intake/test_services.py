@@ -231,3 +231,10 @@ def test_an_answer_added_below_reads_as_already_there(link, persona):
     persona.refresh_from_db()
     row = _rows(link, persona)["pains"]
     assert row.state == "same" and row.default_choice == "keep" and row.taken
+
+
+def test_a_blank_answer_to_an_unanswered_question_stores_nothing(link):
+    assert intake_answers_save(link=link, answers={"pains": "", "industry": ""}) == {}
+    assert not link.answers.exists()
+    link.refresh_from_db()
+    assert link.last_answered_at is None
