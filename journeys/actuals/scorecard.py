@@ -8,9 +8,11 @@ Definitions (shown on the page and in the review):
   no actual. Percentages are shown to a tenth of a percent, rounded half up.
 * *Share of target* = actual ÷ target conversion. The stage that *leaks most* is the one with the
   lowest share of target below 100 % (the largest shortfall relative to its own target, so a
-  2 % → 1 % stage counts as much as a 40 % → 20 % one); on a tie the earlier stage, where the
-  loss compounds through every later stage. No stage is named when every measured stage meets
-  its target.
+  2 % → 1 % stage counts as much as a 40 % → 20 % one), among stages whose shortfall is at least
+  one whole person (people here × target % − people at the next stage ≥ 1: two advocates and no
+  promoter against a 20 % target is 0.4 of a person, noise rather than a leak); on a tie the
+  earlier stage, where the loss compounds through every later stage. No stage is named when
+  no stage falls short by a person or more.
 * Cost per lead = spend ÷ subscribers; cost per first-time buyer = spend ÷ first-time buyers; to
   the cent, rounded half up, like the economics' targets.
 * *Month N* counts calendar months from the first month with actuals (that month is Month 1).
@@ -65,10 +67,23 @@ class StageScore:
     share_of_target: Decimal | None  # actual ÷ target, %, to a tenth
     gap_points: Decimal | None  # actual − target, percentage points, to a tenth
     rank_share: Decimal | None = None  # exact actual ÷ target, for naming the leak
+    people_short: Decimal | None = None  # people the next stage missed against the target
+    next_label: str = ""  # who the people at the next stage are
 
     @property
     def below_target(self) -> bool:
         return self.rank_share is not None and self.rank_share < 1
+
+    @property
+    def leaks(self) -> bool:
+        """Below target by at least one whole person: a candidate for "leaks most"."""
+        return self.below_target and self.people_short is not None and self.people_short >= 1
+
+    @property
+    def people_short_whole(self) -> Decimal | None:
+        if self.people_short is None:
+            return None
+        return self.people_short.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -94,8 +109,9 @@ class MoneyScore:
 
 @dataclass(frozen=True)
 class CompareBar:
-    """One row of the target-vs-actual chart: the actual as a share of target (100 % = on
-    target), drawn on a 0–200 % scale in a 640-wide view box."""
+    """One row of the target-vs-actual chart: the stage's name and figures above a bar showing
+    the actual as a share of target (100 % = on target) on a 0–200 % scale, in a view box
+    CHART_WIDTH wide — narrow enough that its text stays readable on a 390 px phone."""
 
     name: str
     y: int
@@ -147,6 +163,14 @@ class Scorecard:
         """Where the target-vs-actual chart's rows end (its axis labels sit below)."""
         return len(self.bars) * CHART_ROW
 
+    @property
+    def chart_width(self) -> int:
+        return CHART_WIDTH
+
+    @property
+    def target_x(self) -> int:
+        return CHART_WIDTH // 2  # 100 % of target on the 0–200 % scale
+
 
 def month_number(month: date, first: date) -> int:
     return (month.year - first.year) * 12 + month.month - first.month + 1
@@ -162,10 +186,13 @@ def _stage_scores(
         level = levels.get(figure.stage)
         target = level.rate if level is not None else None
         here = getattr(row, figure.column) if row else None
-        following = getattr(row, PEOPLE[index + 1].column) if row and index + 1 < 8 else None
+        following = (
+            getattr(row, PEOPLE[index + 1].column) if row and index + 1 < len(PEOPLE) else None
+        )
         exact = _share(following, here)
         actual = None if exact is None else exact * HUNDRED
         rank = actual / target if actual is not None and target else None
+        short = here * target / HUNDRED - following if rank is not None else None
         scores.append(
             StageScore(
                 slug=figure.stage,
@@ -178,6 +205,8 @@ def _stage_scores(
                 share_of_target=_pct(rank * HUNDRED if rank is not None else None),
                 gap_points=_pct(actual - target) if actual is not None and target else None,
                 rank_share=rank,
+                people_short=short,
+                next_label=PEOPLE[index + 1].label if index + 1 < len(PEOPLE) else "",
             )
         )
     return tuple(scores)
@@ -204,11 +233,11 @@ def _money_scores(economics: Economics, row: MonthActuals | None) -> tuple[Money
 
 
 def _leak(stages: Sequence[StageScore]) -> StageScore | None:
-    leaking = [s for s in stages if s.below_target]
+    leaking = [s for s in stages if s.leaks]
     return min(leaking, key=lambda s: s.rank_share) if leaking else None
 
 
-CHART_LEFT, CHART_SPAN, CHART_ROW = 170.0, 390.0, 30
+CHART_WIDTH, CHART_ROW = 360, 42
 
 
 def _bars(stages: Sequence[StageScore]) -> tuple[CompareBar, ...]:
@@ -219,7 +248,7 @@ def _bars(stages: Sequence[StageScore]) -> tuple[CompareBar, ...]:
             width, color = 0.0, GOOD
         else:
             share = min(stage.share_of_target, Decimal(200))
-            width = round(float(share) / 200 * CHART_SPAN, 1)
+            width = round(float(share) / 200 * CHART_WIDTH, 1)
             color = SHORT if stage.below_target else GOOD
             text = f"{percent_text(stage.actual_rate)} of {percent_text(stage.target_rate)}"
         bars.append(CompareBar(stage.name, index * CHART_ROW, width, color, text))

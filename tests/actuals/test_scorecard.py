@@ -63,7 +63,31 @@ def test_actual_conversion_and_share_of_target_to_a_tenth(tracked_journey):
 
 
 def test_the_stage_that_leaks_most_is_the_lowest_share_of_its_target(tracked_journey):
-    assert _card(tracked_journey).leak.slug == "subscribe"
+    leak = _card(tracked_journey).leak
+    assert leak.slug == "subscribe"
+    assert leak.people_short == Decimal("22.5")  # 270 × 25 % = 67.5 expected, 45 came
+
+
+def test_a_shortfall_under_one_person_is_not_a_leak(priced_journey):
+    from journeys.actuals.csvfile import MonthFigures
+    from journeys.actuals.services import actuals_save
+
+    # Engage 90 % of target, 2 people short; Advocate 0 % of target but 0.4 of a person.
+    figures = {"reach": 1000, "engaged": 100, "subscribers": 18, "advocates": 2, "promoters": 0}
+    actuals_save(
+        journey=priced_journey, months=[MonthFigures(date(2026, 4, 1), figures)], user=None
+    )
+    card = _card(priced_journey)
+    advocate = card.stages[6]
+    assert (advocate.share_of_target, advocate.people_short) == (Decimal("0.0"), Decimal("1.0"))
+    assert card.leak.slug == "advocate"  # 2 × 50 % = 1 whole person: it counts
+    figures["advocates"] = 1  # 1 × 50 % = half a person: noise
+    actuals_save(
+        journey=priced_journey, months=[MonthFigures(date(2026, 4, 1), figures)], user=None
+    )
+    card = _card(priced_journey)
+    assert card.stages[6].share_of_target == Decimal("0.0")
+    assert card.leak.slug == "engage"
 
 
 def test_money_target_vs_actual_to_the_cent(tracked_journey):
@@ -124,6 +148,7 @@ def test_the_page_shows_the_figures(strategist_client, tracked_journey):
     ).content.decode()
     assert "Month 2 · February 2026" in html
     assert "Leaks most: Subscribe." in html
+    assert "about 23 first-time buyers fewer than the target rate brings." in html
     assert _cells(html, "Subscribe") == ["200", "270", "25.0%", "16.7%", "66.7%"]
     assert _cells(html, "Convert") == ["50", "45", "80.0%", "88.9%", "111.1%"]
     assert _cells(html, "Promote") == ["5", "4", "20.0%", "—", "—"]
