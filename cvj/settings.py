@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "journeys",
     "journeys.intake",
     "journeys.actuals",
+    "journeys.workshop",
 ]
 
 MIDDLEWARE = [

@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("journeys.urls")),
     path("", include("journeys.intake.urls")),
     path("", include("journeys.actuals.urls")),
+    path("", include("journeys.workshop.urls")),
 ]

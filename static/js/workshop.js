@@ -1,0 +1,54 @@
+// The workshop on every participant's screen: the guest's name remembered on this device,
+// the idea form opened at the stage in view. Markup contract (templates/workshop/panel.html):
+//   [data-workshop-name-form]  the guest has no name yet: filled and sent from localStorage
+//   [data-workshop-name]       the guest's name: kept in localStorage, copied to the question form
+//   [data-workshop-stage]      the idea form's stage select: set to the stage in view
+const NAME_KEY = "cvj-guest-name";
+
+function remembered() {
+  try { return localStorage.getItem(NAME_KEY) || ""; } catch (e) { return ""; }
+}
+
+function remember(name) {
+  try { localStorage.setItem(NAME_KEY, name); } catch (e) { /* private mode: the cookie still holds it */ }
+}
+
+function stageInView() {
+  const panel = document.getElementById("stage-panel");
+  if (panel && panel.dataset.stage) return panel.dataset.stage;
+  const root = document.querySelector("[data-live-socket]");
+  if (root && root.dataset.liveFollowed) return root.dataset.liveFollowed;
+  const hash = location.hash.match(/^#stage-([a-z]+)$/);
+  if (hash) return hash[1];
+  return root ? root.dataset.liveStage || "" : "";
+}
+
+function setUp(scope) {
+  scope.querySelectorAll("[data-workshop-name-form]").forEach(function (form) {
+    const input = form.querySelector("[data-workshop-name-input]");
+    form.addEventListener("submit", function () { if (input.value.trim()) remember(input.value.trim()); });
+    const name = remembered();
+    if (name && input && !input.value) { // the cookie is gone but this device knows the name
+      input.value = name;
+      form.requestSubmit();
+    }
+  });
+  scope.querySelectorAll("[data-workshop-name]").forEach(function (el) {
+    const name = el.dataset.workshopName;
+    if (!name) return;
+    remember(name);
+    document.querySelectorAll("input[name=name][data-live-guest-name]").forEach(function (input) {
+      if (!input.value) input.value = name;
+    });
+  });
+  scope.querySelectorAll("[data-workshop-stage]").forEach(function (select) {
+    const stage = stageInView();
+    if (stage && select.querySelector('option[value="' + stage + '"]')) select.value = stage;
+  });
+}
+
+setUp(document);
+document.addEventListener("htmx:load", function (event) {
+  const el = event.detail && event.detail.elt;
+  if (el && el.querySelectorAll) setUp(el.parentElement || el);
+});
