@@ -88,6 +88,18 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "live_card": (("journey",), {"admin", "strategist"}),
     "live_link_create": (("journey",), {"admin", "strategist"}),
     "live_link_revoke": (("journey", "live_link_pk"), {"admin", "strategist"}),
+    "workshop_panel": (("journey",), {"admin", "strategist", "client"}),
+    "workshop_idea_add": (("journey",), {"admin", "strategist", "client"}),
+    "workshop_vote_cast": (("journey",), {"admin", "strategist", "client"}),
+    "workshop_reveal": (("journey",), {"admin", "strategist"}),
+    "workshop_idea_accept": (("journey",), {"admin", "strategist"}),
+    "workshop_idea_merge": (("journey",), {"admin", "strategist"}),
+    "workshop_idea_set_aside": (("journey",), {"admin", "strategist"}),
+    "workshop_settings": (("journey",), {"admin", "strategist"}),
+    "workshop_vote_open": (("journey",), {"admin", "strategist"}),
+    "workshop_vote_close": (("journey",), {"admin", "strategist"}),
+    "workshop_vote_apply": (("journey",), {"admin", "strategist"}),
+    "workshop_join_card": (("journey",), {"admin", "strategist"}),
     "library_tactic_edit": (("own_tactic",), {"admin"}),
     "library_tactic_archive": (("own_tactic",), {"admin"}),
     "library_tactic_unarchive": (("own_tactic",), {"admin"}),
@@ -108,6 +120,8 @@ NOT_OBJECT_URLS = {
     "share_logo", "share_board_column",
     "journey_from_starter", "library_stage", "library_tactic_add", "library_tactic_reorder",
     "live_guest", "live_guest_question",
+    "workshop_join", "workshop_guest_panel", "workshop_guest_name", "workshop_guest_idea",
+    "workshop_guest_vote",
 }  # fmt: skip
 
 
