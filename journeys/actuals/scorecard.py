@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..deliverable.economics import Economics
 from ..deliverable.snapshot import JourneySnapshot
-from ..templatetags.cvj import money
+from ..templatetags.cvj import money, percent
 from .figures import PEOPLE
 from .models import MonthActuals
 
@@ -52,7 +52,8 @@ def _share(part: int | Decimal | None, whole: int | Decimal | None) -> Decimal |
 
 
 def percent_text(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    """As every percentage of the app prints (the `percent` filter): "16.7 %", "25 %"."""
+    return percent(value)
 
 
 @dataclass(frozen=True)

@@ -108,10 +108,10 @@ def test_an_earlier_month_and_its_trend(tracked_journey):
     assert _as_text(s.actual_rate for s in card.stages)[:3] == ["11.0", "21.8", "20.8"]
     assert card.stages[5].actual_rate is None and card.stages[6].actual_rate is None
     trend = next(t for t in card.trends if t.key == "rate_subscribe")
-    assert [p.text for p in trend.points] == ["20.8%", "16.7%"]
-    assert trend.target_text == "25.0%"
+    assert [p.text for p in trend.points] == ["20.8 %", "16.7 %"]
+    assert trend.target_text == "25 %"
     advocate = next(t for t in card.trends if t.key == "rate_ascend")
-    assert [p.text for p in advocate.points] == ["—", "50.0%"]
+    assert [p.text for p in advocate.points] == ["—", "50 %"]
     assert len(advocate.lines) == 1  # the line starts where the figure was first measured
     assert [t.key for t in card.trends][-4:] == [
         "cost_per_lead", "cost_per_first_buyer", "revenue", "spend",
@@ -149,9 +149,9 @@ def test_the_page_shows_the_figures(strategist_client, tracked_journey):
     assert "Month 2 · February 2026" in html
     assert "Leaks most: Subscribe." in html
     assert "about 23 first-time buyers fewer than the target rate brings." in html
-    assert _cells(html, "Subscribe") == ["200", "270", "25.0%", "16.7%", "66.7%"]
-    assert _cells(html, "Convert") == ["50", "45", "80.0%", "88.9%", "111.1%"]
-    assert _cells(html, "Promote") == ["5", "4", "20.0%", "—", "—"]
+    assert _cells(html, "Subscribe") == ["200", "270", "25 %", "16.7 %", "66.7 %"]
+    assert _cells(html, "Convert") == ["50", "45", "80 %", "88.9 %", "111.1 %"]
+    assert _cells(html, "Promote") == ["5", "4", "20 %", "—", "—"]
     assert _cells(html, "Cost per lead") == ["$7.50", "$6.02", "on target"]
     # Whole amounts print with or without ".00", as the economics' money rule says.
     assert _unpadded(_cells(html, "Cost per first-time buyer")) == ["$30", "$36.12", "off target"]
@@ -164,7 +164,7 @@ def test_the_scorecard_part_shows_the_same_figures(client, client_member, tracke
     tracked_journey.save()
     client.force_login(client_member.user)
     html = client.get(reverse("actuals_scorecard", args=[tracked_journey.pk])).content.decode()
-    assert _cells(html, "Subscribe") == ["200", "270", "25.0%", "16.7%", "66.7%"]
+    assert _cells(html, "Subscribe") == ["200", "270", "25 %", "16.7 %", "66.7 %"]
     assert "All months →" in html  # a client the agency has not allowed only reads
 
 
@@ -203,9 +203,9 @@ def test_the_review_pdf_prints_the_same_figures(strategist_client, tracked_journ
     assert "Leaks most: Subscribe." in text
     # The layout may wrap "(leaks most)" below its row.
     assert re.search(
-        r"Subscribe · Subscribers (\(leaks most\) )?200 270 25\.0% 16\.7% 66\.7%", text
+        r"Subscribe · Subscribers (\(leaks most\) )?200 270 25 % 16\.7 % 66\.7 %", text
     )
-    assert re.search(r"Convert · First-time buyers 50 45 80\.0% 88\.9% 111\.1%", text)
+    assert re.search(r"Convert · First-time buyers 50 45 80 % 88\.9 % 111\.1 %", text)
     text = text.replace(".00 ", " ")
     assert "Cost per lead $7.50 $6.02 on target" in text
     assert "Cost per first-time buyer $30 $36.12 off target" in text
