@@ -3,7 +3,10 @@ a signed-in client and a guest alike (the differences are the participant's)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+
+from django.urls import reverse
 
 from journeys.models import Journey, JourneyStage, StageTactic
 
@@ -49,6 +52,9 @@ def panel_context(
         "present": present,
         "guest_named": guest_named,
     }
+    context["dots_json"] = json.dumps({str(k): v for k, v in votes.board_dots(journey.pk).items()})
+    panel = urls.get("panel") or reverse("workshop_panel", args=[journey.pk])
+    context["dots_src"] = panel + "?part=dots"
     if join_url:
         context["join_qr"] = qr_svg(join_url)
         context["join_code"] = services.join_code_display(join_url.rstrip("/").rsplit("/", 1)[-1])

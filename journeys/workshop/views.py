@@ -39,7 +39,7 @@ DEVICE_COOKIE = "cvj_device"
 NAME_COOKIE = "cvj_guest_name"
 COOKIE_SALT = "cvj.workshop"
 COOKIE_AGE = 30 * 24 * 3600
-PARTS = {"ideas", "vote", "vote-count"}
+PARTS = {"ideas", "vote", "vote-count", "dots"}
 PANEL = "workshop/panel.html"
 
 

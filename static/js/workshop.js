@@ -52,3 +52,29 @@ document.addEventListener("htmx:load", function (event) {
   const el = event.detail && event.detail.elt;
   if (el && el.querySelectorAll) setUp(el.parentElement || el);
 });
+
+// The board's dots after a vote closes: [data-workshop-dots] holds {stage tactic id: dots}
+// (a live part, redrawn on "vote"); each board tactic with dots gets a badge.
+function paintDots() {
+  const holder = document.querySelector("[data-workshop-dots]");
+  if (!holder) return;
+  let dots = {};
+  try { dots = JSON.parse(holder.dataset.workshopDots || "{}"); } catch (e) { return; }
+  document.querySelectorAll(".board-tactic[data-id]").forEach(function (item) {
+    const count = dots[item.dataset.id] || 0;
+    let badge = item.querySelector(".board-dots");
+    if (!count) { if (badge) badge.remove(); return; }
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "board-dots";
+      const name = item.querySelector(".board-tactic-name");
+      if (name) name.after(badge); else item.append(badge);
+    }
+    badge.dataset.boardDots = String(count);
+    badge.title = count + (count === 1 ? " dot" : " dots") + " in the team's vote";
+    badge.textContent = "● " + count;
+  });
+}
+paintDots();
+document.addEventListener("htmx:load", paintDots);
+document.addEventListener("cvj:live-swapped", paintDots);
