@@ -10,17 +10,20 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cvj.http import HtmxHttpRequest
 from cvj.links import LinkError
 from journeys.access import get_business_for, get_persona_for
-from journeys.models import Business
+from journeys.models import Business, Persona
 
 from .access import get_intake_link_for, intake_link_chosen, intake_links_of
 from .forms import LINK_DAYS, IntakeAnswersForm, IntakeLinkForm, TakeInForm
+from .models import IntakeLink
 from .questions import BY_KEY, sections
 from .services import (
+    TakeInResult,
     intake_answers,
     intake_answers_save,
     intake_link_create,
@@ -81,6 +84,7 @@ def _refused(request: HtmxHttpRequest, error: LinkError) -> HttpResponse:
     return render(request, "intake/invalid.html", context, status=error.status)
 
 
+@never_cache  # resuming must show the answers saved since, never a cached copy
 @require_http_methods(["GET", "POST"])
 def intake_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The client's questionnaire. GET opens it with the saved answers; POST saves them: one
@@ -89,20 +93,21 @@ def intake_page(request: HtmxHttpRequest, token: str) -> HttpResponse:
         link = intake_link_open(token) if request.method == "GET" else intake_link_resolve(token)
     except LinkError as error:
         return _refused(request, error)
-    values = {key: answer.text for key, answer in intake_answers(link).items()}
     errors: dict[str, str] = {}
+    typed: dict[str, str] = {}
     if request.method == "POST":
         form = IntakeAnswersForm(request.POST)
         form.is_valid()
-        answers = form.answers()
-        errors = intake_answers_save(link=link, answers=answers)
+        typed = form.answers()
+        errors = intake_answers_save(link=link, answers=typed)
         if request.htmx:
-            key = next(iter(answers), "")
+            key = next(iter(typed), "")
             context = {"key": key, "error": errors.get(key, ""), "saved_at": timezone.now()}
             return render(request, "intake/intake_page.html#state", context)
         if not errors:
             return redirect(reverse("intake_page", args=[token]) + "?saved=1#saved")
-        values.update(answers)
+    # The saved answers, and what was just typed where it could not be saved.
+    values = {key: answer.text for key, answer in intake_answers(link).items()} | typed
     context = {
         "link": link,
         "business": link.business,
@@ -140,32 +145,42 @@ def take_in(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The client's answers beside the persona; the strategist takes in per field or all."""
     persona = get_persona_for(request.user, pk, edit=True)
     link = intake_link_chosen(persona.business, request.GET.get("link"))
-    result = None
-    if request.method == "POST" and link is not None:
-        form = TakeInForm(request.POST)
-        form.is_valid()
-        result = intake_take_in(
-            link=link,
-            persona=persona,
-            choices=form.choices(),
-            seen=form.seen(),
-            only=form.only(),
-            user=request.user,
-        )
-        if not result.changed and not result.errors:
-            _tell(request, result.taken)
-            back = form.cleaned_data.get("back") == "persona"
-            target = reverse("persona_edit", args=[persona.pk]) if back else request.get_full_path()
-            return redirect(target)
+    if request.method == "GET" or link is None:
+        return _take_in_page(request, persona, link)
+    form = TakeInForm(request.POST)
+    form.is_valid()
+    result = intake_take_in(
+        link=link,
+        persona=persona,
+        choices=form.choices(),
+        seen=form.seen(),
+        only=form.only(),
+        user=request.user,
+    )
+    if result.changed or result.errors:
         persona.refresh_from_db()
         persona.business.refresh_from_db()
+        return _take_in_page(request, persona, link, result)
+    _tell(request, result.taken)
+    if form.cleaned_data.get("back") == "persona":
+        return redirect("persona_edit", pk=persona.pk)
+    return redirect(request.get_full_path())
+
+
+def _take_in_page(
+    request: HtmxHttpRequest,
+    persona: Persona,
+    link: IntakeLink | None,
+    result: TakeInResult | None = None,
+) -> HttpResponse:
+    """The take-in page, or its panel for the persona page (htmx); a refused take-in is 409
+    (changed since shown: both versions again) or 422 (a field refused the answer)."""
     context = {
         "persona": persona,
         "link": link,
         "links": persona.business.intake_links.filter(last_answered_at__isnull=False),
         "rows": take_in_rows(link=link, persona=persona) if link else [],
         "result": result,
-        "labels": {key: BY_KEY[key].field_label for key in BY_KEY},
         "embedded": request.htmx,
     }
     template = "intake/take_in.html#panel" if request.htmx else "intake/take_in.html"

@@ -132,7 +132,17 @@ def test_a_client_fills_the_intake_on_a_phone_and_the_strategist_takes_some_in(
     expect(panel.locator("#take-pains")).to_contain_text("Existing pains.")
     expect(panel.locator("#take-pains input[value=keep]")).to_be_checked()
     _shoot(office, "take-in-persona-page")
-    panel.locator("#take-goals_values").get_by_role("button", name="Take in this field").click()
+    # An unsaved edit in the persona form above holds the take-in back (it reloads the page).
+    passions = office.locator("textarea[name$=passions]")
+    passions.fill("Hiking and baking.")
+    take_goals = panel.locator("#take-goals_values").get_by_role(
+        "button", name="Take in this field"
+    )
+    take_goals.click()
+    expect(panel.locator("[data-intake-unsaved]")).to_be_visible()
+    expect(office.locator(".messages")).to_have_count(0)
+    passions.fill("Hiking.")
+    take_goals.click()
     expect(office.locator(".messages")).to_contain_text("Taken in: Goals & values.")
     # The persona form above shows what was taken in (the page came back fresh).
     expect(office.locator("textarea[name$=goals_values]")).to_have_value("Save time on weekends.")

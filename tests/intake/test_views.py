@@ -273,3 +273,33 @@ def test_junk_choices_take_nothing_in(strategist_client, sent, persona):
     assert response.status_code == 302
     persona.refresh_from_db()
     assert persona.goals_values == ""
+
+
+def test_the_persona_page_loads_the_panel_that_returns_there(htmx_client, sent, persona):
+    link, _ = sent
+    intake_answers_save(link=link, answers={"goals_values": "Calm."})
+    page = htmx_client.get(reverse("persona_edit", args=[persona.pk]), headers={"HX-Request": ""})
+    assert reverse("intake_take_in", args=[persona.pk]) in page.text
+    panel = htmx_client.get(reverse("intake_take_in", args=[persona.pk]))
+    assert panel.status_code == 200
+    assert panel.text.lstrip().startswith('<section id="intake-answers"')
+    assert '<input type="hidden" name="back" value="persona">' in panel.text
+    assert "data-intake-unsaved hidden" in panel.text
+
+
+def test_the_questionnaire_is_never_cached(sent):
+    _link, token = sent
+    response = Client().get(_page(token))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_questionnaire_and_its_autosave_query_budgets(sent, django_assert_num_queries):
+    link, token = sent
+    intake_answers_save(link=link, answers={"pains": "Time."})
+    browser = Client()
+    # The link with its business and agency; the opening counted; the answers.
+    with django_assert_num_queries(3):
+        browser.get(_page(token))
+    # The link; in a savepoint: its answer locked, written, and the link's last answered time.
+    with django_assert_num_queries(6):
+        browser.post(_page(token), {"pains": "Time and money."}, headers=HTMX_HEADERS)
