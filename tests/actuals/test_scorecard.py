@@ -225,3 +225,18 @@ def test_no_actuals_no_review(strategist_client, priced_journey):
     assert response.url == reverse("actuals_page", args=[priced_journey.pk])
     page = strategist_client.get(reverse("actuals_page", args=[priced_journey.pk]))
     assert "No actuals yet." in page.content.decode()
+
+
+def test_the_browser_and_the_review_pdf_draw_the_same_charts(strategist_client, tracked_journey):
+    from journeys.actuals.review import review_html
+
+    page = strategist_client.get(
+        reverse("actuals_page", args=[tracked_journey.pk])
+    ).content.decode()
+    printed = review_html(journey_snapshot(tracked_journey), _card(tracked_journey))
+    charts = re.findall(r"<svg .*?</svg>", page, re.S)
+    assert len(charts) == 12  # target vs actual, and a trend for each of 11 figures
+    assert charts == re.findall(r"<svg .*?</svg>", printed, re.S)
+    # Each chart is an image with a name, and the figures behind it are a table.
+    assert all('role="img"' in chart for chart in charts)
+    assert page.count('<div class="sr-only"><table>') == 11
