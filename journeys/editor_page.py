@@ -43,10 +43,6 @@ def editor_page(journey: Journey, slug: str | None) -> dict[str, object]:
             ("monthly_reach", "Monthly reach (people)", field_text(journey.monthly_reach)),
             ("monthly_spend", "Monthly acquisition spend", field_text(journey.monthly_spend)),
             # Blank = not given: the economics then show revenue less spend, not contribution.
-            (
-                "gross_margin",
-                "Gross margin % (after delivery costs)",
-                field_text(journey.gross_margin),
-            ),
+            ("gross_margin", "Gross margin %", field_text(journey.gross_margin)),
         ),
     }
