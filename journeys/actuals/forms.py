@@ -63,6 +63,13 @@ class MonthActualsForm(forms.Form):
 
 
 class BaseMonthActualsFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            month = form.initial.get("month") or "this month"
+            form.fields["DELETE"].label = "Remove"
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Remove {month}"
+
     def clean(self) -> None:
         seen: set[date] = set()
         for form in self.forms:

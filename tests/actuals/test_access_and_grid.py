@@ -136,6 +136,7 @@ def test_grid_errors_save_nothing_and_keep_what_was_typed(strategist_client, tra
     assert response.status_code == 422
     page = response.content.decode()
     assert "Cannot be negative." in page
+    assert "2026-01 · Reach: Cannot be negative." in page  # the summary names the cell
     assert "Enter a number." in page
     assert f"{next_month} has not happened yet" in page
     assert 'value="77777"' in page and 'value="-3"' in page and 'value="abc"' in page
