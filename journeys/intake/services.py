@@ -109,6 +109,20 @@ def intake_answers_save(*, link: IntakeLink, answers: Mapping[str, str]) -> dict
     return errors
 
 
+NEW_PERSONA_NAME = "Ideal customer (from the intake)"
+
+
+@transaction.atomic
+def intake_persona_create(*, link: IntakeLink) -> Persona:
+    """A new persona of the link's business named as the client named their avatar; the other
+    answers wait on the take-in page (all of them fill empty fields there by default)."""
+    named = link.answers.filter(question="avatar_name").values_list("text", flat=True).first()
+    persona = Persona(business=link.business, name=(named or "").strip() or NEW_PERSONA_NAME)
+    persona.full_clean()
+    persona.save()
+    return persona
+
+
 class Choice(StrEnum):
     """What to do with one answer at take-in."""
 

@@ -30,6 +30,7 @@ from .services import (
     intake_link_open,
     intake_link_resolve,
     intake_link_revoke,
+    intake_persona_create,
     intake_take_in,
     take_in_rows,
 )
@@ -77,6 +78,15 @@ def intake_link_revoke_view(request: HtmxHttpRequest, intake_link_pk: int) -> Ht
     link = get_intake_link_for(request.user, intake_link_pk)
     intake_link_revoke(link=link)
     return _card(request, link.business)
+
+
+@login_required
+@require_POST
+def intake_persona_create_view(request: HtmxHttpRequest, intake_link_pk: int) -> HttpResponse:
+    """A new persona from a link's answers, then the take-in page to fill it."""
+    link = get_intake_link_for(request.user, intake_link_pk)
+    persona = intake_persona_create(link=link)
+    return redirect(reverse("intake_take_in", args=[persona.pk]) + f"?link={link.pk}")
 
 
 def _refused(request: HtmxHttpRequest, error: LinkError) -> HttpResponse:

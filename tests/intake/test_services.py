@@ -12,11 +12,13 @@ from cvj.links import LinkError
 from journeys.intake.models import IntakeAnswer, IntakeLink
 from journeys.intake.services import (
     INTAKE_MAX_DAYS,
+    NEW_PERSONA_NAME,
     intake_answers_save,
     intake_link_create,
     intake_link_open,
     intake_link_resolve,
     intake_link_revoke,
+    intake_persona_create,
     intake_take_in,
     take_in_rows,
 )
@@ -238,3 +240,16 @@ def test_a_blank_answer_to_an_unanswered_question_stores_nothing(link):
     assert not link.answers.exists()
     link.refresh_from_db()
     assert link.last_answered_at is None
+
+
+def test_a_new_persona_takes_the_avatars_name_and_nothing_else(link, business):
+    intake_answers_save(link=link, answers={"avatar_name": " Planner Pat ", "pains": "Time."})
+    persona = intake_persona_create(link=link)
+    assert (persona.business, persona.name, persona.pains) == (business, "Planner Pat", "")
+    rows = _rows(link, persona)
+    assert rows["avatar_name"].state == "same"
+    assert rows["pains"].default_choice == "use"
+
+
+def test_a_new_persona_without_a_named_avatar_gets_a_plain_name(link):
+    assert intake_persona_create(link=link).name == NEW_PERSONA_NAME

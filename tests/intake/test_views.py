@@ -97,11 +97,13 @@ def test_only_the_agencys_strategists_reach_links_and_answers(role, business, se
     post = browser.post(reverse("intake_link_create", args=[business.pk]), {"days": "7"})
     assert post.status_code == 404
     assert browser.post(reverse("intake_link_revoke", args=[link.pk])).status_code == 404
+    assert browser.post(reverse("intake_persona_create", args=[link.pk])).status_code == 404
     assert browser.get(reverse("intake_take_in", args=[persona.pk])).status_code == 404
     take = browser.post(reverse("intake_take_in", args=[persona.pk]), {"take": "all"})
     assert take.status_code == 404
     link.refresh_from_db()
     assert link.revoked_at is None and business.intake_links.count() == 1
+    assert list(business.personas.all()) == [persona]
 
 
 def test_another_businesss_link_is_missing_on_the_take_in_page(strategist_client, persona):
@@ -303,3 +305,15 @@ def test_the_questionnaire_and_its_autosave_query_budgets(sent, django_assert_nu
     # The link; in a savepoint: its answer locked, written, and the link's last answered time.
     with django_assert_num_queries(6):
         browser.post(_page(token), {"pains": "Time and money."}, headers=HTMX_HEADERS)
+
+
+def test_a_new_persona_from_the_answers_opens_its_take_in(strategist_client, sent, business):
+    link, _ = sent
+    intake_answers_save(link=link, answers={"avatar_name": "Planner Pat", "pains": "Time."})
+    card = strategist_client.get(reverse("intake_card", args=[business.pk])).text
+    assert reverse("intake_persona_create", args=[link.pk]) in card
+    response = strategist_client.post(reverse("intake_persona_create", args=[link.pk]))
+    persona = business.personas.get(name="Planner Pat")
+    assert response["Location"] == reverse("intake_take_in", args=[persona.pk]) + f"?link={link.pk}"
+    page = strategist_client.get(response["Location"]).text
+    assert 'name="choice-pains" value="use" checked' in page
