@@ -1,7 +1,8 @@
 """Where is the journey broken? CVJ rules as plain functions over a journey snapshot.
 
 Each rule looks at the snapshot and yields Gaps; add a rule by writing a function and listing
-it in RULES. The editor shows them live and the PDF prints them as next steps.
+it in RULES. The editor shows them live; they are the strategist's to-do list and never reach the
+PDF, whose ending is addressed to the client (journeys/deliverable/next_steps.py).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from ..rules import LADDER_ORDER, stage_palette
 from ..templatetags.print_tags import clip, text_width
 from . import plan
 from .economics import Economics, funnel_bars, journey_economics
-from .gaps import journey_gaps
+from .next_steps import client_next_steps, is_working_draft
 from .snapshot import JourneySnapshot, OfferSnap, StageSnap, TacticSnap
 
 logger = logging.getLogger(__name__)
@@ -151,8 +151,9 @@ def map_columns(snapshot: JourneySnapshot, economics: Economics | None = None) -
     columns = []
     for stage in snapshot.stages:
         # Fixed part of the column (mm): padding, big %, caption, people, metric, labels.
-        metric = f"Measured by {clip(stage.metric, 60)}" if stage.metric else "Metric not set"
-        metric_lines = _lines(metric, per_line)
+        metric_lines = (
+            _lines(f"Measured by {clip(stage.metric, 60)}", per_line) if stage.metric else 0
+        )
         people_lines = 2
         fixed = 6 + 6.6 + 3.3 + 1 + (people_lines + metric_lines) * line_mm + 3.3 + 5.3
         if stage.offers:
@@ -285,30 +286,120 @@ class RenderedPdf:
     refused_urls: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ContentsEntry:
+    anchor: str
+    title: str
+    level: int  # 1: a section, 2: a stage
+
+
+@dataclass(frozen=True)
+class PersonaCard:
+    key: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class LadderStep:
+    offer: OfferSnap
+    indent: int  # percent of the width the step is pushed right: the stairs climb
+
+
+PERSONA_FIELDS = (
+    ("goals", "goals_values", "Goals and values"),
+    ("pains", "pains", "Pain points"),
+    ("passions", "passions", "Passions"),
+    ("channels", "channels", "Where they get information"),
+    ("objections", "objections", "Objections"),
+    ("decision", "decision_role", "Role in the purchase decision"),
+)
+
+
+def persona_cards(snapshot: JourneySnapshot) -> list[PersonaCard]:
+    """Only what the persona has: an empty field is left out, never printed as "Not set"."""
+    persona = snapshot.persona
+    return [
+        PersonaCard(key, title, text.strip())
+        for key, field_name, title in PERSONA_FIELDS
+        if (text := getattr(persona, field_name)).strip()
+    ]
+
+
+LADDER_CLIMB_PERCENT = 30  # how far right the top step sits
+
+
+def ladder_steps(snapshot: JourneySnapshot) -> list[LadderStep]:
+    stairs = [o for o in sorted(snapshot.ladder, key=_by_price) if o.kind != "referral"]
+    last = max(len(stairs) - 1, 1)
+    return [
+        LadderStep(offer, round(LADDER_CLIMB_PERCENT * index / last))
+        for index, offer in enumerate(stairs)
+    ]
+
+
+def printed_stages(snapshot: JourneySnapshot) -> list[StageSnap]:
+    """Stages with anything to say get a stage page; an empty one stays on the map only."""
+    return [
+        stage
+        for stage in snapshot.stages
+        if stage.goal.strip()
+        or stage.metric.strip()
+        or stage.notes.strip()
+        or stage.tactics
+        or stage.offers
+        or stage.target_conversion is not None
+    ]
+
+
+def contents(snapshot: JourneySnapshot, *, has_roadmap: bool, has_economics: bool) -> list:
+    """The printed contents, in document order; page numbers come from the layout."""
+    entries = [
+        ContentsEntry("summary", "Executive summary", 1),
+        ContentsEntry("persona", "Customer avatar", 1),
+        ContentsEntry("ladder", "The offer ladder", 1),
+        ContentsEntry("map", "The journey map", 1),
+    ]
+    entries += [
+        ContentsEntry(f"stage-{stage.slug}", f"{stage.position}. {stage.name}", 2)
+        for stage in printed_stages(snapshot)
+    ]
+    if has_roadmap:
+        entries.append(ContentsEntry("roadmap", "Roadmap", 1))
+    if has_economics:
+        entries.append(ContentsEntry("economics", "The numbers", 1))
+    entries.append(ContentsEntry("next-steps", "Next steps", 1))
+    return entries
+
+
 def render_journey_html(snapshot: JourneySnapshot, *, link_stylesheet: bool = True) -> str:
-    """The print HTML (also fed to Chromium by the benchmark for a side-by-side)."""
+    """The print HTML (also fed to Chromium by the benchmark for a side-by-side).
+
+    The editor's gaps are the strategist's to-do list and are not passed: nothing unfinished
+    is printed for the client."""
     economics = journey_economics(snapshot)
-    gaps = journey_gaps(snapshot)
-    first_actions = plan.first_actions(snapshot)
+    roadmap = plan.roadmap(snapshot)
     return render_to_string(
         "pdf/journey.html",
         {
             "s": snapshot,
-            "gaps": gaps,
             "economics": economics,
             "bars": funnel_bars(economics),
             "columns": map_columns(snapshot, economics),
             "summary_blocks": plan.summary_blocks(snapshot.summary),
             "priorities": plan.priorities(snapshot),
-            "roadmap": plan.roadmap(snapshot),
-            "first_actions": first_actions,
-            "has_plan": any(t.is_planned for t in snapshot.tactics),
+            "roadmap": roadmap,
+            "next_steps": client_next_steps(snapshot, economics),
+            "draft": is_working_draft(snapshot),
+            "contents": contents(
+                snapshot, has_roadmap=roadmap is not None, has_economics=economics.is_configured
+            ),
+            "persona_cards": persona_cards(snapshot),
+            "stages": printed_stages(snapshot),
             "theme": print_theme(snapshot),
             "cover_arc": cover_arc(snapshot),
             "offer_kinds": [(kind, OfferKind(kind).label) for kind in LADDER_ORDER],
-            "ladder_stairs": [
-                o for o in sorted(snapshot.ladder, key=_by_price) if o.kind != "referral"
-            ],
+            "ladder_steps": ladder_steps(snapshot),
             "ladder_referrals": [o for o in snapshot.ladder if o.kind == "referral"],
             "generated_on": timezone.localtime(snapshot.taken_at).date(),
             "link_stylesheet": link_stylesheet,

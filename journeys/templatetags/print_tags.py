@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 from django import template
+from django.utils.formats import date_format
+
+from .cvj import money
+
+if TYPE_CHECKING:  # typing only: the map's tags never import the deliverable
+    from ..deliverable.snapshot import TacticSnap
 
 register = template.Library()
 
@@ -32,3 +39,19 @@ def clip(value: object, limit: int = 80) -> str:
     if space > cut // 2:  # prefer the last word boundary unless it throws away half the text
         head = head[:space]
     return head.rstrip(" ,;:—–-") + "…"
+
+
+@register.filter
+def plan_parts(tactic: TacticSnap, currency: str = "USD") -> list[str]:
+    """A tactic's place on the plan as short phrases, only those that are set: who owns it,
+    when it starts, what it costs a month, and its status unless it is simply planned."""
+    parts = [tactic.owner_label] if tactic.owner_label else []
+    if tactic.start:
+        parts.append(f"from {date_format(tactic.start, 'j M Y')}")
+    elif tactic.horizon_label:
+        parts.append(tactic.horizon_label)
+    if tactic.monthly_budget:
+        parts.append(f"{money(tactic.monthly_budget, currency)}/mo")
+    if tactic.status and tactic.status != "planned":
+        parts.append(tactic.status_label)
+    return parts

@@ -1,7 +1,10 @@
-"""Journeys as snapshots for print tests: the stress journey and an empty one (no database)."""
+"""Journeys as snapshots for print tests (no database): the stress journey, an empty and a
+nearly empty one, and any journey fully planned."""
 
 from __future__ import annotations
 
+import functools
+import logging
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -75,20 +78,28 @@ def stress_offers() -> list[OfferSnap]:
     ]
 
 
-def stress_snapshot() -> JourneySnapshot:
+TACTICS_PER_STAGE = 40
+
+
+def stress_snapshot(tactics_per_stage: int = TACTICS_PER_STAGE) -> JourneySnapshot:
+    """Long names in every script, 10-digit prices, 40 tactics a stage (the first dozen with
+    long notes), every field filled: the journey print layout is tested against."""
     offers = stress_offers()
     core = offers[4]
     stages = []
     tactic_id = 0
     for position, (slug, name) in enumerate(STAGES, start=1):
         tactics = []
-        for n in range(12):
+        for n in range(tactics_per_stage):
             tactic_id += 1
             tactics.append(
                 TacticSnap(
-                    name=_fill(f"{MIXED} {name} tactic {n + 1} custom named", 60 + n * 5),
+                    name=_fill(f"{MIXED} {name} tactic {n + 1} custom named", 60 + n % 12 * 5),
                     channel_label="Email marketing" if n % 3 == 0 else "",
-                    notes=_fill(f"Note {n + 1} for {name}: {MIXED} and plenty of detail", 600),
+                    notes=_fill(
+                        f"Note {n + 1} for {name}: {MIXED} and plenty of detail",
+                        600 if n < 12 else 90,
+                    ),
                     is_custom=True,
                     channel="email" if n % 3 == 0 else "",
                     id=tactic_id,
@@ -97,7 +108,7 @@ def stress_snapshot() -> JourneySnapshot:
                     stage_position=position,
                     owner_side="agency" if n % 2 else "client",
                     owner_name=_fill(f"{MIXED} owner", 40) if n % 4 == 0 else "",
-                    start_date=(date(2027, 1, 4) + timedelta(days=7 * n)).isoformat(),
+                    start_date=(date(2027, 1, 4) + timedelta(days=7 * (n % 12))).isoformat(),
                     monthly_budget=Decimal("1234567.89") if n == 0 else Decimal(n * 100),
                     horizon=("now", "next", "later")[n % 3],
                     status="planned",
@@ -196,3 +207,80 @@ def empty_snapshot() -> JourneySnapshot:
         ),
         core_offer=core, ladder=(core,), stages=stages, taken_at=TAKEN,
     )  # fmt: skip
+
+
+def nearly_empty_snapshot() -> JourneySnapshot:
+    """A journey just started: one Aware tactic, nothing else filled in (a working draft)."""
+    empty = empty_snapshot()
+    aware = empty.stages[0].model_copy(
+        update={
+            "tactics": (
+                TacticSnap(
+                    name="Local search ads", channel_label="", notes="", is_custom=True, id=1,
+                    stage_slug="aware", stage_name="Aware", stage_position=1,
+                ),
+            )
+        }
+    )  # fmt: skip
+    return empty.model_copy(update={"stages": (aware, *empty.stages[1:])})
+
+
+def fully_planned(snapshot: JourneySnapshot) -> JourneySnapshot:
+    """The same journey with every tactic scheduled (over four months), owned and budgeted, a
+    written summary, the next meeting, client-facing next steps and the strategist's e-mail."""
+    first = snapshot.taken_at.date()
+    stages = []
+    index = 0
+    for stage in snapshot.stages:
+        tactics = []
+        for tactic in stage.tactics:
+            index += 1
+            tactics.append(
+                tactic.model_copy(
+                    update={
+                        "start_date": (first + timedelta(days=9 * (index % 14))).isoformat(),
+                        "monthly_budget": Decimal(50 * (index % 7 + 1)) + Decimal("0.50"),
+                        "owner_side": tactic.owner_side or ("client" if index % 3 else "agency"),
+                        "horizon": tactic.horizon or "now",
+                    }
+                )
+            )
+        stages.append(stage.model_copy(update={"tactics": tuple(tactics)}))
+    return snapshot.model_copy(
+        update={
+            "stages": tuple(stages),
+            "summary": "We mapped how a neighbour becomes a regular client.\n\n"
+            "- Win first buyers with a small, low-risk offer\n"
+            "- Turn them into repeat customers with a recurring clean\n\n"
+            "The plan below starts this month and is fully budgeted.",
+            "next_meeting_at": datetime(2027, 1, 12, 10, 30, tzinfo=UTC),
+            "next_steps": "We send the ad copy for approval on Friday.\n\n"
+            "- Share access to your Google Business profile\n- Pick the launch photos",
+            "strategist_email": snapshot.strategist_email or "strategist@agency.example",
+        }
+    )
+
+
+@functools.cache
+def stress_render() -> tuple[bytes, tuple[str, ...]]:
+    """The stress journey's PDF and what WeasyPrint logged while rendering it: rendered once
+    per test run, however many test modules read it (it is the slowest document)."""
+    from journeys.deliverable.pdf import render_journey_pdf
+
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    handler = Collect(level=logging.DEBUG)
+    logger = logging.getLogger("weasyprint")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        content = render_journey_pdf(stress_snapshot()).content
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    return content, tuple(messages)
