@@ -85,9 +85,10 @@ def intake_answers_save(*, link: IntakeLink, answers: Mapping[str, str]) -> dict
     by question key; the answers without an error are saved."""
     errors: dict[str, str] = {}
     saved = False
-    existing = {
-        a.question: a for a in link.answers.select_for_update().filter(question__in=answers)
-    }
+    # Saves through one link take turns: a row lock cannot cover an answer not written yet, and
+    # two teammates answering the same new question at once must not both insert it.
+    IntakeLink.objects.select_for_update().filter(pk=link.pk).values_list("pk").first()
+    existing = {a.question: a for a in link.answers.filter(question__in=answers)}
     for key, text in answers.items():
         if key not in BY_KEY:
             continue

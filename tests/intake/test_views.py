@@ -302,8 +302,9 @@ def test_the_questionnaire_and_its_autosave_query_budgets(sent, django_assert_nu
     # The link with its business and agency; the opening counted; the answers.
     with django_assert_num_queries(3):
         browser.get(_page(token))
-    # The link; in a savepoint: its answer locked, written, and the link's last answered time.
-    with django_assert_num_queries(6):
+    # The link; in a savepoint: the link locked, its answer read and written, and the link's
+    # last answered time.
+    with django_assert_num_queries(7):
         browser.post(_page(token), {"pains": "Time and money."}, headers=HTMX_HEADERS)
 
 
