@@ -240,3 +240,29 @@ def test_the_browser_and_the_review_pdf_draw_the_same_charts(strategist_client, 
     # Each chart is an image with a name, and the figures behind it are a table.
     assert all('role="img"' in chart for chart in charts)
     assert page.count('<div class="sr-only"><table>') == 11
+
+
+def test_the_scorecard_costs_the_same_queries_for_two_months_or_two_years(
+    strategist_client, tracked_journey
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from journeys.actuals.csvfile import MonthFigures
+    from journeys.actuals.services import actuals_save
+
+    url = reverse("actuals_scorecard", args=[tracked_journey.pk])
+    strategist_client.get(url)  # warm the session and membership
+    with CaptureQueriesContext(connection) as two_months:
+        strategist_client.get(url)
+    months = [
+        MonthFigures(date(2024, m, 1), {"reach": 100 + m, "engaged": 10}) for m in range(1, 13)
+    ]
+    months += [
+        MonthFigures(date(2025, m, 1), {"reach": 200 + m, "engaged": 20}) for m in range(1, 13)
+    ]
+    actuals_save(journey=tracked_journey, months=months, user=None)
+    with CaptureQueriesContext(connection) as two_years:
+        page = strategist_client.get(url).content.decode()
+    assert "Month 26" in page
+    assert len(two_years) == len(two_months)
