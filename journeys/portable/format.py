@@ -28,11 +28,14 @@ A UTF-8 JSON object, at most 1 MB, with these keys (export writes them in this o
                  decision_role, awareness_level}
                   awareness_level is "unaware", "problem_aware", "solution_aware",
                   "product_aware" or ""
-  offers        [{key, name, kind, price, currency, format, promise}, …]
+  offers        [{key, name, kind, price, currency, format, promise, billing_period}, …]
                   key: any short text, unique in the file, used to refer to the offer below
                   kind: lead_magnet, entry_point, core, ascension or referral
                   price: a decimal as a string, ≥ 0, at most 2 decimals ("19.00")
                   currency: a three-letter code ("USD")
+                  billing_period: how often the price is paid — one_time, per_visit,
+                  weekly, biweekly, monthly, quarterly or yearly; optional, export writes
+                  it only for a recurring offer (left out: one_time)
                   export lists the journey's offers up the ladder: by kind, price, name
   core_offer    the key of the journey's core offer (an offer of kind "core")
   stages        {aware, engage, subscribe, convert, excite, ascend, advocate, promote}

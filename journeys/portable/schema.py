@@ -38,6 +38,9 @@ from .format import FORMAT, FORMAT_VERSION, MAX_OFFERS, MAX_REACH, MAX_TACTICS_P
 BusinessKindName = Literal["b2c", "b2b"]
 AwarenessName = Literal["", "unaware", "problem_aware", "solution_aware", "product_aware"]
 OfferKindName = Literal["lead_magnet", "entry_point", "core", "ascension", "referral"]
+BillingPeriodName = Literal[
+    "one_time", "per_visit", "weekly", "biweekly", "monthly", "quarterly", "yearly"
+]  # fmt: skip
 ChannelName = Literal[
     "", "social", "search", "paid", "content", "email", "cro", "events", "partners", "sales",
     "product",
@@ -174,6 +177,7 @@ Website = Annotated[_text(300), AfterValidator(_website)]
 BusinessKindChoice = _choice(BusinessKindName, default="b2c")
 AwarenessChoice = _choice(AwarenessName, default="")
 OfferKindChoice = _choice(OfferKindName, default="")
+BillingPeriodChoice = _choice(BillingPeriodName, default="one_time")
 ChannelChoice = _choice(ChannelName, default="")
 OfferKey = Annotated[str, BeforeValidator(_offer_key)]
 Currency = Annotated[str, BeforeValidator(_currency)]
@@ -222,6 +226,8 @@ class OfferPart(_Part):
     currency: Currency = "USD"
     format: Text200 = ""
     promise: Text1000 = ""
+    # Optional: files written before it (and one-time offers) leave it out.
+    billing_period: BillingPeriodChoice = "one_time"
 
 
 class LibraryRef(_Part):

@@ -69,18 +69,7 @@ def snapshot_to_document(snapshot: JourneySnapshot) -> dict[str, Any]:
             "notes": snapshot.business_notes,
         },
         "persona": {name: getattr(persona, name) for name in PERSONA_FIELDS},
-        "offers": [
-            {
-                "key": key_of[offer.id],
-                "name": offer.name,
-                "kind": offer.kind,
-                "price": _money(offer.price),
-                "currency": offer.currency,
-                "format": offer.format,
-                "promise": offer.promise,
-            }
-            for offer in ladder
-        ],
+        "offers": [_offer_document(offer, key_of[offer.id]) for offer in ladder],
         "core_offer": key_of[snapshot.core_offer.id],
         "stages": {
             stage.slug: {
@@ -97,6 +86,22 @@ def snapshot_to_document(snapshot: JourneySnapshot) -> dict[str, Any]:
         },
         "economics": _economics_document(snapshot),
     }
+
+
+def _offer_document(offer: OfferSnap, key: str) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "key": key,
+        "name": offer.name,
+        "kind": offer.kind,
+        "price": _money(offer.price),
+        "currency": offer.currency,
+        "format": offer.format,
+        "promise": offer.promise,
+    }
+    # Written only for a recurring offer, so one-time offers export as files always have.
+    if offer.is_recurring:
+        described["billing_period"] = offer.billing_period
+    return described
 
 
 def _economics_document(snapshot: JourneySnapshot) -> dict[str, Any]:

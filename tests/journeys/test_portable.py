@@ -164,6 +164,31 @@ def test_a_gross_margin_over_100_is_refused_by_its_path(rich_journey):
     assert any(path == "economics.gross_margin" for path, _ in raised.value.errors)
 
 
+def test_a_recurring_offer_keeps_its_billing_period_through_a_round_trip(rich_journey):
+    core = rich_journey.core_offer
+    core.billing_period = "biweekly"
+    core.save()
+    exported = journey_to_document(Journey.objects.get(pk=rich_journey.pk))
+    written = {o["name"]: o.get("billing_period") for o in exported["offers"]}
+    assert written[core.name] == "biweekly"
+    assert {period for name, period in written.items() if name != core.name} == {None}
+
+    imported = journey_from_document(document=exported, agency=AgencyFactory(), owner=None)
+
+    assert imported.core_offer.billing_period == "biweekly"
+    assert journey_to_document(imported) == exported
+
+
+def test_an_unknown_billing_period_is_refused_by_its_path(rich_journey):
+    document = journey_to_document(rich_journey)
+    document["offers"][0]["billing_period"] = "fortnightly"
+
+    with pytest.raises(DocumentError) as raised:
+        journey_from_document(document=document, agency=AgencyFactory(), owner=None)
+
+    assert [path for path, _ in raised.value.errors] == ["offers[0].billing_period"]
+
+
 def test_round_trip_survives_json_text(rich_journey, strategist):
     text = document_dumps(journey_to_document(rich_journey))
     imported = journey_from_document(

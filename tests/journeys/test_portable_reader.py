@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from pydantic import BaseModel
 
-from journeys.models import AwarenessLevel, BusinessKind, Journey, OfferKind
+from journeys.models import AwarenessLevel, BillingPeriod, BusinessKind, Journey, OfferKind
 from journeys.portable import (
     FORMAT_DOC,
     MAX_DOCUMENT_BYTES,
@@ -198,6 +198,7 @@ def test_too_many_offers_is_one_problem_not_a_hundred(agency):
 
 def test_the_schema_choices_are_the_models_choices():
     assert typing.get_args(schema.OfferKindName) == tuple(OfferKind.values)
+    assert typing.get_args(schema.BillingPeriodName) == tuple(BillingPeriod.values)
     assert typing.get_args(schema.BusinessKindName) == tuple(BusinessKind.values)
     assert typing.get_args(schema.AwarenessName) == ("", *AwarenessLevel.values)
     assert typing.get_args(schema.ChannelName) == ("", *Channel.values)
@@ -235,7 +236,13 @@ def test_every_field_of_the_schema_is_described():
 
 
 def test_every_choice_of_the_schema_is_described():
-    for literal in (schema.OfferKindName, schema.BusinessKindName, schema.AwarenessName):
+    literals = (
+        schema.OfferKindName,
+        schema.BusinessKindName,
+        schema.AwarenessName,
+        schema.BillingPeriodName,
+    )
+    for literal in literals:
         for value in typing.get_args(literal):
             assert value == "" or value in FORMAT_DOC, value
     channels = FORMAT_DOC[FORMAT_DOC.index("(channel:") :]
