@@ -10,7 +10,7 @@ from cvj.formfields import (
     RawTextField,
     SearchTextField,
 )
-from cvj.parsing import int_in_range
+from cvj.parsing import int_in_range, validate_plain_text
 from stages.models import STAGE_SLUGS, Channel
 
 from .models import (
@@ -145,13 +145,29 @@ class PlanItemForm(forms.ModelForm):
 
 
 class PlanSummaryForm(forms.Form):
-    """The executive summary and up to three priorities picked from the plan."""
+    """The executive summary, up to three priorities picked from the plan, and the PDF's ending:
+    the next meeting and the next steps, both addressed to the client."""
 
     summary = forms.CharField(
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text='A blank line starts a new paragraph; start a line with "- " for a list item.',
+    )
+    next_meeting_at = forms.DateTimeField(
+        label="Next meeting",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Printed on the PDF's last page; left out when empty.",
+    )
+    next_steps = forms.CharField(
+        label="Next steps for the client",
+        required=False,
+        max_length=Journey._meta.get_field("next_steps").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_plain_text],
+        help_text="Addressed to the client, on the PDF's last page. Same markup as the summary.",
     )
 
     def __init__(self, *args: object, tactics: list[StageTactic], **kwargs: object) -> None:

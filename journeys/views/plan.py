@@ -7,9 +7,11 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cvj.http import HtmxHttpRequest
@@ -57,14 +59,29 @@ def plan_page(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     key = key if key in SORTS else "plan"
     descending = request.GET.get("dir") == "desc"
     tactics = sorted(_tactics(journey), key=SORTS[key], reverse=descending)
-    rows = [(t, PlanItemForm(instance=t, prefix=f"t{t.pk}")) for t in tactics]
     summary_form = PlanSummaryForm(
         initial={
             "summary": journey.summary,
+            "next_meeting_at": journey.next_meeting_at
+            and timezone.localtime(journey.next_meeting_at),
+            "next_steps": journey.next_steps,
             **{f"priority_{i + 1}": p for i, p in enumerate(journey.priorities or [])},
         },
         tactics=tactics,
     )
+    return _plan_page(request, journey, tactics, summary_form, key, descending)
+
+
+def _plan_page(
+    request: HtmxHttpRequest,
+    journey: Journey,
+    tactics: list[StageTactic],
+    summary_form: PlanSummaryForm,
+    key: str = "plan",
+    descending: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    rows = [(t, PlanItemForm(instance=t, prefix=f"t{t.pk}")) for t in tactics]
     snapshot = journey_snapshot(journey)
     gaps = [g for g in journey_gaps(snapshot) if g.tactic_name]
     context = {
@@ -85,7 +102,7 @@ def plan_page(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             ("status", "Status"),
         ],
     }
-    return render(request, "journeys/plan.html", context)
+    return render(request, "journeys/plan.html", context, status=status)
 
 
 @login_required
@@ -126,18 +143,34 @@ def journey_plan_url(journey: Journey) -> str:
 @require_POST
 def plan_summary_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     journey = get_journey_for(request.user, pk, edit=True)
-    form = PlanSummaryForm(request.POST, tactics=_tactics(journey))
+    tactics = _tactics(journey)
+    form = PlanSummaryForm(request.POST, tactics=tactics)
     if form.is_valid():
-        planning.plan_summary_update(
-            journey=journey, summary=form.cleaned_data["summary"], priorities=form.priorities()
-        )
+        with transaction.atomic():
+            # planning.plan_summary_update does not take the ending's fields yet; it bumps the
+            # journey's version right after, in the same transaction, so exports see both.
+            Journey.objects.filter(pk=journey.pk).update(
+                next_meeting_at=form.cleaned_data["next_meeting_at"],
+                next_steps=form.cleaned_data["next_steps"].strip(),
+            )
+            planning.plan_summary_update(
+                journey=journey, summary=form.cleaned_data["summary"], priorities=form.priorities()
+            )
         saved, error = True, ""
     else:
-        saved, error = False, " ".join(e for errs in form.errors.values() for e in errs)
+        saved, error = (
+            False,
+            " ".join(
+                f"{form.fields[name].label or name.title()}: {' '.join(errors)}"
+                for name, errors in form.errors.items()
+            ),
+        )
     if request.htmx:
         return render(
             request, "journeys/plan.html#summary_status", {"saved": saved, "error": error}
         )
+    if not saved:  # without JavaScript: the page again, each error beside its field
+        return _plan_page(request, journey, tactics, form, status=422)
     return redirect(journey_plan_url(journey))
 
 

@@ -120,10 +120,10 @@ def test_summary_and_priorities_take_only_this_journeys_tactics(
             "priority_2": "999999",
         },
     )
-    assert response.status_code in (200, 302)
+    # an unknown id is not a valid choice: a field error, and nothing is saved
+    assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
     planned.refresh_from_db()
-    # an unknown id is not a valid choice: nothing is saved
-    assert planned.priorities == [] or planned.priorities == [mine.pk]
+    assert planned.priorities == []
     strategist_client.post(
         reverse("plan_summary_save", args=[planned.pk]),
         {"summary": "First para.\n\n- one\n- two", "priority_1": str(mine.pk)},
@@ -168,3 +168,39 @@ def test_agency_brand_colour_is_validated(client, agency_admin):
     assert ok.status_code == 302
     agency = Agency.objects.get(pk=agency_admin.agency_id)
     assert (agency.brand_color, agency.paper_size) == ("#e8590c", "letter")
+
+
+def test_next_meeting_and_next_steps_are_saved_from_the_summary_form(strategist_client, planned):
+    response = strategist_client.post(
+        reverse("plan_summary_save", args=[planned.pk]),
+        {
+            "summary": "Kept.",
+            "next_meeting_at": "2027-01-12T10:30",
+            "next_steps": "We send the ad copy on Friday.\n\n- Share your logo",
+        },
+    )
+    assert response.status_code == 302
+    before = planned.version
+    planned.refresh_from_db()
+    assert planned.next_meeting_at is not None
+    assert planned.next_meeting_at.strftime("%Y-%m-%d") == "2027-01-12"
+    assert planned.next_steps.startswith("We send the ad copy") and planned.summary == "Kept."
+    assert planned.version > before
+    page = strategist_client.get(reverse("journey_plan", args=[planned.pk])).content.decode()
+    assert 'value="2027-01-12T10:30"' in page and "We send the ad copy on Friday." in page
+
+
+def test_a_bad_next_meeting_is_a_field_error_and_saves_nothing(
+    strategist_client, htmx_client, planned
+):
+    url = reverse("plan_summary_save", args=[planned.pk])
+    bad = {"summary": "Changed", "next_meeting_at": "next tuesday-ish", "next_steps": "x"}
+    response = strategist_client.post(url, bad)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "errorlist" in page and "Enter a valid date/time." in page
+    assert 'value="next tuesday-ish"' in page  # the page keeps what was typed
+    answer = htmx_client.post(url, bad).content.decode()
+    assert "Next meeting: Enter a valid date/time." in answer
+    planned.refresh_from_db()
+    assert planned.summary != "Changed" and planned.next_meeting_at is None
