@@ -2,9 +2,10 @@
 
 One rule, everywhere: every printed figure multiplies out *as printed*.
 
-* People are whole. Each funnel level is the level above × that stage's target %, rounded half
-  up to a whole person — what a reader checking with a calculator does; "nearest" keeps the
-  projection unbiased (always rounding down would lose up to a person at every step):
+* People are whole. Each funnel level is the whole people of the level above × the target % of
+  the stage above, rounded half up to a whole person — what a reader checking with a calculator
+  does (not banker's rounding); "nearest" keeps the projection unbiased, where always rounding
+  down would lose up to a person at every step and compound down the funnel:
   reached × Aware % = engaged; engaged × Engage % = subscribers; subscribers × Subscribe % =
   first-time buyers; × Convert % = excited customers; × Excite % = repeat customers;
   × Ascend % = advocates; × Advocate % = promoters; promoters × Promote % = referred customers.
