@@ -10,7 +10,9 @@ from django.db import connection, connections, transaction
 from journeys.intake.services import intake_answers_save, intake_link_create
 from tests.factories import BusinessFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Serialized rollback like the browser tests: a plain flush would re-create the content types
+# that their serialized rollback then restores a second time.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")

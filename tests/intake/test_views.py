@@ -318,3 +318,12 @@ def test_a_new_persona_from_the_answers_opens_its_take_in(strategist_client, sen
     assert response["Location"] == reverse("intake_take_in", args=[persona.pk]) + f"?link={link.pk}"
     page = strategist_client.get(response["Location"]).text
     assert 'name="choice-pains" value="use" checked' in page
+
+
+def test_a_hostile_link_label_is_escaped_on_the_card(strategist_client, business):
+    strategist_client.post(
+        reverse("intake_link_create", args=[business.pk]), {"label": HOSTILE, "days": "7"}
+    )
+    card = strategist_client.get(reverse("intake_card", args=[business.pk])).text
+    assert "&lt;script&gt;alert(&quot;intake&quot;)" in card
+    assert "<script>alert" not in card and "<img src=x" not in card
