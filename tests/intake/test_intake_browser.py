@@ -202,6 +202,7 @@ def test_a_client_fills_the_intake_on_a_phone_and_the_strategist_takes_some_in(
     history = office.locator("#intake-card .intake-links li").first
     expect(history).to_contain_text("opened 3×")
     expect(history).to_contain_text("last answered")
+    _shoot(office, "client-page-answered")
     history.get_by_role("button", name="Revoke").click()
     expect(office.locator("#intake-card .intake-links li").first).to_contain_text("revoked")
     visit.goto(link_url)
