@@ -130,8 +130,7 @@ def vote_close(*, round_: VoteRound) -> VoteRound:
         return locked  # a second click: closed once, the first time stands
     locked.closed_at = timezone.now()
     locked.save(update_fields=["closed_at"])
-    slugs = {t.journey_stage.stage.slug for t in vote_items(locked)}
-    tell_room(locked.journey_id, ("vote", "vote-count", *(f"stage:{s}" for s in slugs)))
+    tell_room(locked.journey_id, ("vote", "vote-count"))  # "vote" also carries the board's dots
     return locked
 
 

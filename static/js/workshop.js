@@ -67,8 +67,8 @@ function paintDots() {
     if (!badge) {
       badge = document.createElement("span");
       badge.className = "board-dots";
-      const name = item.querySelector(".board-tactic-name");
-      if (name) name.after(badge); else item.append(badge);
+      const name = item.querySelector(".board-tactic-name"); // inside the name: never clipped
+      if (name) name.prepend(badge); else item.append(badge);
     }
     badge.dataset.boardDots = String(count);
     badge.title = count + (count === 1 ? " dot" : " dots") + " in the team's vote";
@@ -78,3 +78,20 @@ function paintDots() {
 paintDots();
 document.addEventListener("htmx:load", paintDots);
 document.addEventListener("cvj:live-swapped", paintDots);
+
+// An idea accepted from this page changed the map here too: live.js leaves a page's own
+// changes to the page, so the stage's board column and lists are redrawn from their sources.
+// (On htmx:beforeSwap: the answer is in; the swap's target, still in the page, bubbles it.)
+document.addEventListener("htmx:beforeSwap", function (event) {
+  const config = event.detail && event.detail.requestConfig;
+  const form = config && config.elt; // (detail.elt is the swap's target here)
+  if (!form || !form.dataset || !form.dataset.workshopRedraw || event.detail.xhr.status >= 400) return;
+  const parts = form.dataset.workshopRedraw.split(" ");
+  setTimeout(function () { parts.forEach(redraw); }, 0);
+});
+
+function redraw(part) {
+  document.querySelectorAll('[data-live-part="' + part + '"][data-live-src]').forEach(function (el) {
+    if (el.id && window.htmx) htmx.ajax("GET", el.dataset.liveSrc, { target: "#" + el.id, swap: "outerHTML" });
+  });
+}
