@@ -13,7 +13,8 @@ Who made the change is remembered per request by `ChangeAuthorMiddleware`, so a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -59,11 +60,18 @@ class ChangeAuthorMiddleware:
         if author is not None:
             # Which page sent it: that page skips redrawing what it already shows.
             author["client"] = request.headers.get("X-CVJ-Live-Client", "")[:20]
-        token = _author.set(author)
-        try:
+        with change_author(author):
             return self.get_response(request)
-        finally:
-            _author.reset(token)
+
+
+@contextmanager
+def change_author(author: dict[str, Any] | None) -> Iterator[None]:
+    """Changes made inside say they were made by `author` (a request, or a socket's save)."""
+    token = _author.set(author)
+    try:
+        yield
+    finally:
+        _author.reset(token)
 
 
 def _send(signal: Signal, **kwargs: Any) -> None:

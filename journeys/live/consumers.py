@@ -39,13 +39,16 @@ from ..changes import author_for, initials
 from ..models import Journey, JourneyStage, StageTactic
 from ..services import AUTOSAVE_FIELDS, field_text
 from .broadcast import group_name
+from .editing import draft_event, socket_save
 from .guests import live_link_resolve
 from .messages import (
     EDIT_TYPES,
-    Follow,
+    Draft,
     FrameError,
     Heartbeat,
     MessageError,
+    PageMessage,
+    Save,
     Since,
     StageChange,
     Typing,
@@ -61,7 +64,7 @@ from .presence import (
     set_follow_state,
 )
 from .presence import presence_leave as roster_leave
-from .throttle import TokenBucket, link_frame_allowed, link_socket_cap
+from .throttle import DRAFT_BURST, DRAFT_RATE, TokenBucket, link_frame_allowed, link_socket_cap
 
 logger = logging.getLogger("cvj.live")
 
@@ -205,6 +208,8 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         }
         self.beats = 0
         self.bucket = TokenBucket()
+        # Drafts come ~10 a second while someone types: a bucket of their own.
+        self.drafts = TokenBucket(rate=DRAFT_RATE, burst=DRAFT_BURST)
         self._warned = False
         self._recheck: asyncio.Task[bool] | None = None
         self._announce_later: asyncio.Task[None] | None = None
@@ -281,12 +286,16 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             logger.info("live: closing a socket after a bad frame (%s)", problem.reason)
             await self._end(problem.code)
             return
-        allowed = self.bucket.take()
+        is_draft = isinstance(value, dict) and value.get("type") == "draft"
+        bucket = self.drafts if is_draft else self.bucket
+        allowed = bucket.take()
         if allowed and viewer.link_id is not None:
             allowed = await _off_thread(link_frame_allowed)(viewer.link_id)
         if not allowed:
-            if self.bucket.exhausted:
+            if bucket.exhausted:
                 await self._end(TOO_MANY)
+            elif is_draft:
+                return  # a dropped draft is harmless: the next one, or the save, follows
             elif not self._warned:
                 self._warned = True
                 await self._error("Too many messages: some were dropped.")
@@ -302,11 +311,18 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             return
         await self._handle(message, viewer)
 
-    async def _handle(
-        self, message: Heartbeat | StageChange | Since | Typing | Follow, viewer: Viewer
-    ) -> None:
+    async def _handle(self, message: PageMessage, viewer: Viewer) -> None:
         entry = self.entry
         assert entry is not None
+        if isinstance(message, Save):
+            user = self.scope.get("user")
+            await self.send_json(
+                await database_sync_to_async(socket_save)(user, self.journey_id, message)
+            )
+            return
+        if isinstance(message, Draft):
+            await self._to_group(draft_event(entry, message.field, message.text))
+            return
         if isinstance(message, Heartbeat | StageChange):
             entry["stage"] = message.stage
             name = " ".join(message.name.split())[:60]
@@ -409,6 +425,10 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def presence_leave(self, event: dict[str, Any]) -> None:
         await self.send_json(event)
+
+    async def live_draft(self, event: dict[str, Any]) -> None:
+        if self.entry is not None and event.get("id") != self.entry["id"]:
+            await self.send_json(event)
 
     async def presence_typing(self, event: dict[str, Any]) -> None:
         if self.entry is not None and event.get("id") != self.entry["id"]:

@@ -74,12 +74,40 @@ class Follow(_Message):
     view: Literal["", "editor", "present", "client", "guest"] = ""
 
 
+# A field's text as the page holds it: the longest a model field takes (TEXT_LONG) with room
+# for the JSON escapes; the frame cap (16 KiB) bounds it too, and the page sends a longer text
+# over HTTP instead.
+FieldText = Annotated[str, Field(max_length=8000), AfterValidator(_storable)]
+
+
+class Draft(_Message):
+    """Text being typed in a shared field: shown to the others as it is typed, never stored."""
+
+    type: Literal["draft"]
+    field: str = Field(max_length=80, pattern=FIELD_KEY)
+    text: FieldText = ""
+
+
+class Save(_Message):
+    """An autosave over the socket: the same four strings as the HTTP post, plus the page's
+    numbering (`id`, echoed in the acknowledgement) and its live client id."""
+
+    type: Literal["save"]
+    id: int = Field(ge=1, le=MAX_ID)
+    target: str = Field(max_length=40, pattern=r"^(journey|stage:[a-z]{1,20}|tactic:[0-9]{1,19})$")
+    field: str = Field(max_length=40, pattern=r"^[a-z_]{1,40}$")
+    # Raw, like the HTTP form's: autosave judges the text (NUL, surrogates) and answers 422.
+    value: str = Field(default="", max_length=8000)
+    base: str = Field(default="", max_length=8000)
+    client: str = Field(default="", max_length=20, pattern=r"^[a-z0-9]*$")
+
+
 PageMessage = Annotated[
-    Heartbeat | StageChange | Since | Typing | Follow, Field(discriminator="type")
+    Heartbeat | StageChange | Since | Typing | Follow | Draft | Save, Field(discriminator="type")
 ]
-MESSAGE_TYPES = ("heartbeat", "stage", "since", "typing", "follow")
+MESSAGE_TYPES = ("heartbeat", "stage", "since", "typing", "follow", "draft", "save")
 # Only editors may send these; a read-only viewer is told so.
-EDIT_TYPES = frozenset({"typing", "follow"})
+EDIT_TYPES = frozenset({"typing", "follow", "draft", "save"})
 
 _page_message: TypeAdapter[PageMessage] = TypeAdapter(PageMessage)
 _BRACKETS = re.compile(r"[\[\]{}]")
@@ -122,7 +150,7 @@ def read_frame(text: str | None, binary: bytes | None) -> object:
         raise FrameError(CLOSE_INVALID, "frame is not JSON") from error
 
 
-def read_message(value: object) -> Heartbeat | StageChange | Since | Typing | Follow:
+def read_message(value: object) -> PageMessage:
     """The typed message, or MessageError with a sentence for the page."""
     if not isinstance(value, dict) or value.get("type") not in MESSAGE_TYPES:
         raise MessageError("Unknown message.")

@@ -19,6 +19,9 @@ logger = logging.getLogger("cvj.live")
 # A connection: bursts of BURST frames, RATE frames a second on average.
 BURST = 20
 RATE = 5.0
+# Drafts (text shown as it is typed): the page sends at most ~10 a second while typing.
+DRAFT_BURST = 30
+DRAFT_RATE = 15.0
 # Frames dropped by one connection before it is closed (an honest page never gets near).
 DROPS_BEFORE_CLOSE = 200
 # All the sockets of one Join-live link together, per LINK_WINDOW seconds.

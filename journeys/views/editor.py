@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -20,7 +19,6 @@ from cvj.parsing import search_text
 from stages.models import Channel
 
 from ..access import (
-    get_autosave_row_for,
     get_business_offer,
     get_journey_for,
     get_journey_stage,
@@ -28,6 +26,7 @@ from ..access import (
     get_stage_offer,
     get_stage_tactic,
 )
+from ..autosave import autosave_field
 from ..deliverable.economics import funnel_bars, journey_economics
 from ..deliverable.gaps import journey_gaps, journey_health
 from ..deliverable.snapshot import journey_snapshot, stage_snaps
@@ -47,8 +46,6 @@ from ..models import Journey, StageOffer, StageTactic
 from ..selectors import custom_tactic_taken, library_tactics, search_pick
 from ..services import (
     FieldSave,
-    field_changes_rail,
-    field_save,
     field_text,
     journey_stage_save,
     offer_attach,
@@ -181,29 +178,11 @@ def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save one field. 200 saved/unchanged, 409 conflict (with their text), 422 invalid."""
     form = AutosaveForm(request.POST)  # plain fields, always valid: no query of its own
     form.is_valid()
-    sent = form.cleaned_data
     # One query finds the row and proves the right to edit it; the save is one more.
-    row = get_autosave_row_for(request.user, pk, sent["target"])
-    result = field_save(
-        row=row, field=sent["field"], value=sent["value"], base=sent["base"], journey_id=pk
-    )
+    answer = autosave_field(request.user, pk, **form.cleaned_data)
     if "x-cvj-autosave" not in request.headers:
-        return _autosave_fallback(request, pk, row, result)
-    status = {"saved": 200, "unchanged": 200, "conflict": 409, "invalid": 422}[result.status]
-    body = {
-        "status": result.status,
-        "value": result.value,
-        # The rail's meters change only when a field counting towards completeness turns
-        # filled or empty; the editor refreshes the rail only then.
-        "shape_changed": result.status == "saved"
-        and field_changes_rail(
-            row=row, field=sent["field"], before=sent["base"], after=result.value
-        ),
-        "theirs": result.theirs,
-        "error": result.error,
-        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
-    }
-    return JsonResponse(body, status=status)
+        return _autosave_fallback(request, pk, answer.row, answer.result)
+    return JsonResponse(answer.body, status=answer.status)
 
 
 def _autosave_fallback(

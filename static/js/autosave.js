@@ -1,13 +1,19 @@
 // Autosave that never loses text: one registry of the page's fields (`fields`, keyed
 // "target|field"), a queue per field, drafts in localStorage, retry with backoff, the
-// three-way conflict answer, and the page's save status. Plain fetch, not htmx: a save must
-// never swap the field being typed in, must retry with backoff and keep drafts locally.
+// three-way conflict answer, and the page's save status. Plain fetch (or the live socket while
+// it is up), not htmx: a save must never swap the field being typed in, must retry with
+// backoff and keep drafts locally.
 // The registry exists on every page (live.js asks it whether a field holds unsaved text);
 // only the editor starts saving (startAutosave).
 import { removeConflict, removeError, showConflict, showError } from "./conflicts.js";
 
 const DEBOUNCE_MS = 600;
 const MAX_BACKOFF_MS = 30000;
+const DRAFT_EVERY_MS = 100; // others see the text as it is typed, ~10 frames a second at most
+// Saves and drafts go over the live socket while it is up (live.js offers it); a text whose
+// frame would pass this many bytes (the server refuses frames over 16 KiB) goes over HTTP.
+const SOCKET_FRAME_BYTES = 12000;
+let socket = null; // {save(message) -> Promise<result>, draft(key, text)} or null
 export const fields = new Map(); // key -> state
 let journeyId = "";
 let saveUrl = "";
@@ -83,6 +89,66 @@ export function isDirty(state) {
   return state.input.value !== state.savedValue || state.inflight || state.status === "conflict";
 }
 
+// live.js hands over its socket once it is open and greeted, and takes it back when it closes.
+export function useSocket(transport) {
+  socket = transport;
+}
+
+function frameBytes(message) {
+  return new Blob([JSON.stringify(message)]).size;
+}
+
+// The text so far, to the others (never stored): at most one frame per DRAFT_EVERY_MS, the
+// last keystroke always sent.
+function sendDraft(state) {
+  if (!socket) return;
+  const wait = DRAFT_EVERY_MS - (Date.now() - (state.draftAt || 0));
+  clearTimeout(state.draftTimer);
+  const go = function () {
+    state.draftAt = Date.now();
+    const text = state.input.value;
+    if (socket && text.length * 3 < SOCKET_FRAME_BYTES) socket.draft(state.target + "." + state.field, text);
+  };
+  if (wait <= 0) go();
+  else state.draftTimer = setTimeout(go, wait);
+}
+
+// One save over HTTP: the answer as {http, payload, text, redirected, retryAfter}.
+function httpSave(message) {
+  const controller = new AbortController();
+  const timeout = setTimeout(function () { controller.abort(); }, 15000);
+  return fetch(saveUrl, {
+    method: "POST",
+    body: new URLSearchParams(message),
+    credentials: "same-origin",
+    signal: controller.signal,
+    headers: { "X-CSRFToken": csrfToken(), "X-CVJ-Autosave": "1", Accept: "application/json" },
+  })
+    .then(function (response) {
+      return response.text().then(function (text) {
+        let payload = null;
+        try { payload = JSON.parse(text); } catch (e) { /* an HTML or text answer */ }
+        return {
+          http: response.status,
+          payload: payload,
+          text: text,
+          redirected: response.redirected,
+          retryAfter: Number(response.headers.get("Retry-After")) || 0,
+        };
+      });
+    })
+    .finally(function () { clearTimeout(timeout); });
+}
+
+// Over the socket when it is up; a save it does not acknowledge (closed, timed out, refused)
+// goes over HTTP at once — the three-way rule makes a repeat harmless ("unchanged").
+function send(message) {
+  if (socket && frameBytes(message) <= SOCKET_FRAME_BYTES) {
+    return socket.save(message).catch(function () { return httpSave(message); });
+  }
+  return httpSave(message);
+}
+
 function schedule(state, delay) {
   clearTimeout(state.timer);
   state.timer = setTimeout(function () { save(state); }, delay);
@@ -102,33 +168,10 @@ function save(state) {
   state.inflight = true;
   state.pending = false;
   setFieldState(state, "saving", "Saving…");
-  const body = new URLSearchParams({ target: state.target, field: state.field, value: value, base: state.base });
-  const controller = new AbortController();
-  const timeout = setTimeout(function () { controller.abort(); }, 15000);
-  fetch(saveUrl, {
-    method: "POST",
-    body: body,
-    credentials: "same-origin",
-    signal: controller.signal,
-    headers: { "X-CSRFToken": csrfToken(), "X-CVJ-Autosave": "1", Accept: "application/json" },
-  })
-    .then(function (response) {
-      return response.text().then(function (text) {
-        let payload = null;
-        try { payload = JSON.parse(text); } catch (e) { /* an HTML or text answer */ }
-        return {
-          http: response.status,
-          payload: payload,
-          text: text,
-          redirected: response.redirected,
-          retryAfter: Number(response.headers.get("Retry-After")) || 0,
-        };
-      });
-    })
+  send({ target: state.target, field: state.field, value: value, base: state.base })
     .then(function (result) { handleResult(state, value, result); })
     .catch(function () { handleNetworkError(state, 0); })
     .finally(function () {
-      clearTimeout(timeout);
       state.inflight = false;
       if (state.status === "offline" || state.status === "conflict" || state.status === "error") return;
       if (state.pending || state.input.value !== state.savedValue) schedule(state, 0);
@@ -348,6 +391,7 @@ function listen(container, input, state) {
     removeError(state);
     if (state.status === "error") state.status = "idle";
     storeDraft(state);
+    sendDraft(state);
     if (state.status !== "conflict" && state.status !== "offline") {
       setFieldState(state, "dirty", "Editing…");
     }

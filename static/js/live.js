@@ -9,6 +9,8 @@
 // decides on save), and a region holding the focus is swapped only once the focus leaves it.
 // While the socket is open and greeted, the root carries data-live-connected (for the browser
 // tests and for debugging a live session).
+import { useSocket } from "./autosave.js";
+import { endDrafts, showDraft } from "./live-drafts.js";
 import { applyFields, cssEscape, reapplySince, remember } from "./live-fields.js";
 
 const liveRoot = document.querySelector("[data-live-socket]");
@@ -164,6 +166,51 @@ function startLive(root) {
     return false;
   }
 
+  // --- Saves and drafts over the socket (autosave falls back to HTTP for anything unanswered)
+  const SAVE_ACK_MS = 4000;
+  const pendingSaves = new Map(); // id -> {resolve, reject, timer}
+  let saveSeq = 0;
+
+  function saveOverSocket(message) {
+    return new Promise(function (resolve, reject) {
+      const id = ++saveSeq;
+      if (!send(Object.assign({ type: "save", id: id, client: clientId }, message))) {
+        reject(new Error("socket closed"));
+        return;
+      }
+      const timer = setTimeout(function () {
+        pendingSaves.delete(id);
+        reject(new Error("no acknowledgement"));
+      }, SAVE_ACK_MS);
+      pendingSaves.set(id, { resolve: resolve, reject: reject, timer: timer });
+    });
+  }
+
+  function saveAcknowledged(message) {
+    const pending = pendingSaves.get(message.id);
+    if (!pending) return;
+    pendingSaves.delete(message.id);
+    clearTimeout(pending.timer);
+    pending.resolve({ http: message.status, payload: message.body, text: "", redirected: false, retryAfter: 0 });
+  }
+
+  function offerSocket(canSave) {
+    if (!canSave) return;
+    useSocket({
+      save: saveOverSocket,
+      draft: function (key, text) { send({ type: "draft", field: key, text: text }); },
+    });
+  }
+
+  function withdrawSocket() {
+    useSocket(null);
+    pendingSaves.forEach(function (pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error("socket closed"));
+    });
+    pendingSaves.clear();
+  }
+
   function connect() {
     clearTimeout(reconnectTimer);
     if (refused) return;
@@ -186,6 +233,7 @@ function startLive(root) {
       if (mine !== socket) return;
       socket = null;
       me = null;
+      withdrawSocket();
       markConnected();
       if (event.code === 4403) {
         refused = true;
@@ -212,6 +260,7 @@ function startLive(root) {
   function reconnectNow() {
     if (refused) return;
     if (socket) { const old = socket; socket = null; try { old.close(); } catch (e) { /* gone */ } }
+    withdrawSocket();
     markConnected();
     attempt = 0;
     connect();
@@ -238,6 +287,7 @@ function startLive(root) {
         everConnected = true;
         attempt = 0;
         me = message.you;
+        offerSocket(message.can_edit && canEdit);
         markConnected();
         setPaused(false);
         roster.clear();
@@ -255,6 +305,7 @@ function startLive(root) {
         const gap = lastVersion && message.version > lastVersion + 1;
         const from = lastVersion;
         const own = message.by && message.by.client && message.by.client === clientId;
+        endDrafts((message.fields || []).map(function (f) { return f.key; }), false);
         if (!stale) {
           remember(message.fields || [], message.by, message.version);
           applyFields(message.fields || [], message.by);
@@ -265,6 +316,7 @@ function startLive(root) {
         break;
       }
       case "journey.catchup":
+        endDrafts((message.fields || []).map(function (f) { return f.key; }), false);
         remember(message.fields || [], null, message.version);
         applyFields(message.fields || [], null);
         applyParts(message.parts || []);
@@ -285,6 +337,12 @@ function startLive(root) {
         break;
       case "presence.typing":
         showTyping(message);
+        break;
+      case "live.draft":
+        showDraft(message);
+        break;
+      case "save.ack":
+        saveAcknowledged(message);
         break;
       case "live.follow":
         followState = message.follow;
@@ -430,6 +488,7 @@ function startLive(root) {
 
   window.addEventListener("offline", function () {
     if (socket) { const old = socket; socket = null; try { old.close(); } catch (e) { /* gone */ } }
+    withdrawSocket();
     markConnected();
     setPaused(true, "Live updates paused — reconnecting…");
     clearTimeout(reconnectTimer);

@@ -8,6 +8,7 @@ it like any other) rather than the login form, whose test-speed hasher daphne do
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,8 +28,9 @@ from django.db import connection
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
+from journeys.deliverable.snapshot import journey_snapshot
 from journeys.live.guests import live_link_create
-from journeys.models import Journey, Question
+from journeys.models import Journey, JourneyStage, Question
 from tests.e2e.conftest import FIELD_SAVED, Editor
 from tests.faults.test_faults import Redis
 
@@ -44,7 +46,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_daphne(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, Path]:
+def start_daphne(
+    env_extra: dict[str, str] | None = None, port: int | None = None
+) -> tuple[subprocess.Popen, str, Path]:
     db = connection.settings_dict
     env = {k: v for k, v in os.environ.items() if k != "CVJ_TEST_DATABASE_NAME"}
     env.update(
@@ -53,7 +57,7 @@ def start_daphne(env_extra: dict[str, str] | None = None) -> tuple[subprocess.Po
         CELERY_TASK_ALWAYS_EAGER="1",
         **(env_extra or {}),
     )
-    port = _free_port()
+    port = port or _free_port()
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cvj-daphne-{port}.log"
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
@@ -120,6 +124,39 @@ def signed_in_page(new_context, base: str, user) -> Page:
     return context.new_page()
 
 
+class SocketSaves:
+    """The page's live socket, passed through to the server, with its autosaves held back on
+    demand (`holding`) and sent on `release()` — the network between a page and the server."""
+
+    def __init__(self, page: Page) -> None:
+        self.holding = False
+        self.held: list[str] = []
+        self.sent: list[dict] = []
+        self.server = None
+        page.route_web_socket(re.compile(r"/ws/journeys/"), self._route)
+
+    def _route(self, ws) -> None:  # noqa: ANN001 - Playwright's WebSocketRoute
+        server = ws.connect_to_server()
+        self.server = server
+
+        def up(message: str | bytes) -> None:
+            kind = json.loads(message).get("type") if isinstance(message, str) else None
+            if kind == "save":
+                self.sent.append(json.loads(message))
+                if self.holding:
+                    self.held.append(message)
+                    return
+            server.send(message)
+
+        ws.on_message(up)
+
+    def release(self) -> None:
+        self.holding = False
+        for message in self.held:
+            self.server.send(message)
+        self.held.clear()
+
+
 @pytest.fixture(autouse=True)
 def _no_presence_left_over(journey) -> None:
     """Presence lives in the shared Redis; a fresh test database reuses journey ids."""
@@ -135,6 +172,7 @@ def test_two_strategists_and_a_guest_work_live_together(
 ):
     a = LiveEditor(signed_in_page(new_context, asgi_base, strategist.user), asgi_base)
     b = LiveEditor(signed_in_page(new_context, asgi_base, second_strategist.user), asgi_base)
+    b_saves = SocketSaves(b.page)
     a.open(journey, "aware")
     b.open(journey, "aware")
     wait_live(a.page)
@@ -151,21 +189,19 @@ def test_two_strategists_and_a_guest_work_live_together(
     assert arrival < 1.0, arrival
 
     # B's half-typed notes are not replaced by A's; the three-way rule decides on B's save.
-    held = []
-    b.page.route("**/autosave/", lambda route: held.append(route))
+    # (B's save travels on its live socket: held there, as a slow network would.)
+    b_saves.holding = True
     b.field("notes").fill("B is still typing")
-    b.page.wait_for_function("() => true")  # let the route handler see B's request
+    expect(a.box("notes").locator(".live-draft")).to_contain_text("B is still typing")
     a.field("notes").fill("A's notes")
     expect(a.field_state("notes")).to_have_text(FIELD_SAVED)
     expect(b.box("notes").locator(".live-changed")).to_contain_text("Changed by")
     expect(b.field("notes")).to_have_value("B is still typing")
-    deadline = time.monotonic() + 5
-    while not held and time.monotonic() < deadline:
+    deadline = time.monotonic() + 3
+    while not b_saves.held and time.monotonic() < deadline:
         b.page.wait_for_timeout(50)
-    assert held, "B's save was not held back"
-    for route in held:
-        route.continue_()
-    b.page.unroute("**/autosave/")
+    assert b_saves.held, "B's save was not held back"
+    b_saves.release()
     expect(b.box("notes").locator(".conflict")).to_contain_text("A's notes")
     expect(b.field("notes")).to_have_value("B is still typing")
 
@@ -281,9 +317,11 @@ def _editor_and_clients_page(
     new_context, asgi_base: str, strategist, client_member, journey
 ) -> tuple[LiveEditor, Page]:
     """A strategist in the editor at Aware and the client on their journey page, both live; the
-    client's page is marked, so a test can tell it was never reloaded."""
+    client's page is marked, so a test can tell it was never reloaded. The editor's socket is
+    tapped (`editor.saves`): what it saves over the socket is recorded."""
     Journey.objects.filter(pk=journey.pk).update(shared_with_client=True)
     editor = LiveEditor(signed_in_page(new_context, asgi_base, strategist.user), asgi_base)
+    editor.saves = SocketSaves(editor.page)
     editor.open(journey, "aware")
     client = signed_in_page(new_context, asgi_base, client_member.user)
     client.goto(f"{asgi_base}/journeys/{journey.pk}/view/")
@@ -325,3 +363,82 @@ def test_a_tactic_added_live_shows_in_the_stage_section_of_the_clients_page(
     )
     expect(client.locator("#board-col-aware")).to_contain_text("Street-fair booth with a raffle")
     expect(client.locator("body")).to_have_attribute("data-not-reloaded", "1")
+
+
+DRAFT_SHOWN = """([selector, text]) => {
+    const copies = [...document.querySelectorAll(selector)];
+    return copies.length > 0
+        && copies.every(el => el.textContent === text && el.classList.contains("is-draft"));
+}"""
+
+
+def test_viewers_see_a_goal_as_it_is_typed_and_the_save_over_the_socket_wins(
+    new_context, asgi_base, strategist, client_member, journey
+):
+    a, client = _editor_and_clients_page(new_context, asgi_base, strategist, client_member, journey)
+    http_saves = []
+    a.page.on("request", lambda r: http_saves.append(r.url) if "/autosave/" in r.url else None)
+    selector = '[data-live-field="stage:aware.goal"]'  # the board and the stage's section
+    text = "Be found first"
+    a.field("goal").click()
+    waits = []
+    for n in range(1, len(text) + 1):
+        started = time.monotonic()
+        a.page.keyboard.type(text[n - 1])
+        # Every copy on the client's page shows the text so far, marked as a draft: the typist
+        # has not paused, so nothing is saved yet (a saved value is never marked).
+        client.wait_for_function(
+            DRAFT_SHOWN, arg=[selector, text[:n]], polling="raf", timeout=3_000
+        )
+        waits.append(time.monotonic() - started)
+    expect(a.field_state("goal")).to_have_text(FIELD_SAVED)
+    copies = client.locator(selector)
+    for index in range(2):
+        expect(copies.nth(index)).to_have_text(text)
+        expect(copies.nth(index)).not_to_have_class(re.compile(r"is-draft"))
+    assert JourneyStage.objects.get(journey=journey, stage__slug="aware").goal == text
+    # The save went over the socket (acknowledged there), never over HTTP.
+    assert [m["value"] for m in a.saves.sent][-1] == text and http_saves == []
+    waits.sort()
+    print(
+        f"keystroke -> draft on the client's page: median {waits[len(waits) // 2] * 1000:.0f} ms,"
+        f" max {waits[-1] * 1000:.0f} ms over {len(waits)} keys"
+    )
+    expect(client.locator("body")).to_have_attribute("data-not-reloaded", "1")
+
+
+def test_typing_over_the_socket_survives_a_dropped_socket_and_a_server_restart(
+    new_context, strategist, journey
+):
+    port = _free_port()
+    process, base, _log = start_daphne(port=port)
+    try:
+        a = LiveEditor(signed_in_page(new_context, base, strategist.user), base)
+        saves = SocketSaves(a.page)
+        a.open(journey, "aware")
+        wait_live(a.page)
+        a.field("goal").click()
+        a.page.keyboard.type("Be found by home")  # machine speed
+        saves.server.close()  # the socket drops mid-word
+        a.page.keyboard.type("owners who search")
+        expect(a.field_state("goal")).to_have_text(FIELD_SAVED)
+        wait_live(a.page)  # back on a new socket
+        a.page.keyboard.type(" for")
+        expect(a.field_state("goal")).to_have_text(FIELD_SAVED)
+        stop(process)  # the server restarts between two saves
+        a.page.keyboard.type(" cleaners")
+        process, base, _log = start_daphne(port=port)
+        expect(a.field_state("goal")).to_have_text(FIELD_SAVED, timeout=30_000)
+        wanted = "Be found by homeowners who search for cleaners"
+        expect(a.field("goal")).to_have_value(wanted)
+        a.page.reload()
+        a.wait_ready("aware")
+        expect(a.field("goal")).to_have_value(wanted)
+        goal = JourneyStage.objects.get(journey=journey, stage__slug="aware").goal
+        assert goal == wanted
+        snapshot = journey_snapshot(journey)
+        assert next(s for s in snapshot.stages if s.slug == "aware").goal == wanted
+        # Saves went over the socket while it was up (the ones in between over HTTP).
+        assert any(m["value"].startswith("Be found by home") for m in saves.sent)
+    finally:
+        stop(process)
