@@ -91,6 +91,7 @@ ANONYMOUS = {
     "team_invitation_accept",
     "live_guest",
     "live_guest_question",
+    "intake_page",
 }
 
 SOURCE_NAMES = [
@@ -141,6 +142,7 @@ SPECIAL_KWARGS = {
     "share_logo": lambda w: {"token": w["share_token"]},
     "share_board_column": lambda w: {"token": w["share_token"], "slug": "convert"},
     "live_guest": lambda w: {"token": w["live_token"]},
+    "intake_page": lambda w: {"token": w["intake_token"]},
     "live_guest_question": lambda w: {"token": w["live_token"]},
     "workshop_join": lambda w: {"code": "ABCD2345"},
     "workshop_guest_panel": lambda w: {"token": w["live_token"]},
@@ -319,7 +321,7 @@ def _encode(params: dict[str, object]) -> str:
 
 def _tracked_models() -> list:
     models = [get_user_model()]
-    for label in ("cvj", "stages", "journeys"):
+    for label in ("cvj", "stages", "journeys", "intake", "actuals"):
         models.extend(apps.get_app_config(label).get_models())
     return models
 

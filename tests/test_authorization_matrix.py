@@ -17,6 +17,7 @@ from cvj.models import Role
 from cvj.team import invitation_create
 from journeys.deliverable.exports import export_request
 from journeys.deliverable.sharing import journey_finalize, share_link_create
+from journeys.intake.services import intake_answers_save, intake_link_create
 from journeys.live.guests import live_link_create, question_ask
 from journeys.services import offer_attach, tactic_add
 from tests.clients import logged_in
@@ -100,6 +101,18 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "workshop_vote_close": (("journey",), {"admin", "strategist"}),
     "workshop_vote_apply": (("journey",), {"admin", "strategist"}),
     "workshop_join_card": (("journey",), {"admin", "strategist"}),
+    "intake_card": (("business",), {"admin", "strategist"}),
+    "intake_link_create": (("business",), {"admin", "strategist"}),
+    "intake_link_revoke": (("intake_link_pk",), {"admin", "strategist"}),
+    "intake_persona_create": (("intake_link_pk",), {"admin", "strategist"}),
+    "intake_take_in": (("persona",), {"admin", "strategist"}),
+    "actuals_page": (("journey",), {"admin", "strategist", "client"}),
+    "actuals_import": (("journey",), {"admin", "strategist"}),
+    "actuals_csv": (("journey",), {"admin", "strategist", "client"}),
+    "actuals_json": (("journey",), {"admin", "strategist", "client"}),
+    "actuals_scorecard": (("journey",), {"admin", "strategist", "client"}),
+    "actuals_review_pdf": (("journey",), {"admin", "strategist", "client"}),
+    "actuals_client_access": (("journey",), {"admin", "strategist"}),
     "library_tactic_edit": (("own_tactic",), {"admin"}),
     "library_tactic_archive": (("own_tactic",), {"admin"}),
     "library_tactic_unarchive": (("own_tactic",), {"admin"}),
@@ -119,7 +132,7 @@ NOT_OBJECT_URLS = {
     "team_invitation_accept", "password_reset_confirm", "share_page", "share_pdf",
     "share_logo", "share_board_column",
     "journey_from_starter", "library_stage", "library_tactic_add", "library_tactic_reorder",
-    "live_guest", "live_guest_question",
+    "live_guest", "live_guest_question", "intake_page",
     "workshop_join", "workshop_guest_panel", "workshop_guest_name", "workshop_guest_idea",
     "workshop_guest_vote",
 }  # fmt: skip
@@ -160,6 +173,8 @@ def _world(agency) -> dict[str, object]:
     question = question_ask(
         link=live_link, journey_stage=subscribe, stage_tactic=None, author_name="Guest", text="?"
     )
+    intake_link, intake_token = intake_link_create(business=business, user=strategist.user, days=7)
+    intake_answers_save(link=intake_link, answers={"pains": "Time.", "avatar_name": "Pat"})
     invitation, _ = invitation_create(
         agency=agency,
         email=f"new-{agency.pk}@example.com",
@@ -186,6 +201,8 @@ def _world(agency) -> dict[str, object]:
         "global_tactic": TacticFactory(agency=None, name=f"Global {agency.pk}").pk,
         "member": strategist.pk,
         "invitation": invitation.pk,
+        "intake_link_pk": intake_link.pk,
+        "intake_token": intake_token,
     }
 
 
