@@ -237,12 +237,6 @@ class Economics:
         return self.bottom_line if self.has_margin else None
 
     @property
-    def profit(self) -> Decimal:
-        """Old name of `bottom_line`, kept while pages still read it; print
-        `bottom_line_label` beside it, never the word "profit"."""
-        return self.bottom_line
-
-    @property
     def ramp_total_revenue(self) -> Decimal:
         return self.ramp[-1].revenue_to_date if self.ramp else ZERO
 

@@ -28,13 +28,12 @@ from ..models import (
     Journey,
     JourneyStatus,
     Offer,
-    OfferKind,
     PlanHorizon,
     PlanOwner,
     PlanStatus,
     StageTactic,
 )
-from ..rules import LADDER_ORDER
+from ..rules import LADDER_ORDER, offer_kind_client_label
 from ..selectors import StageView, journey_stage_views
 
 # 2: plan fields on tactics, billing periods, summary/priorities, paper and brand, questions.
@@ -235,7 +234,7 @@ def _offer(offer: Offer) -> OfferSnap:
     return OfferSnap(
         name=offer.name,
         kind=offer.kind,
-        kind_label=OfferKind(offer.kind).label,
+        kind_label=offer_kind_client_label(offer.kind),  # the client's words, not jargon
         price=offer.price,
         currency=offer.currency,
         format=offer.format,
