@@ -352,6 +352,49 @@ def printed_stages(snapshot: JourneySnapshot) -> list[StageSnap]:
     ]
 
 
+# The body of a portrait page in mm (print.css margins) and a line's width in characters of
+# 9.5 pt Inter across it, conservatively, for estimating where a stage ends.
+BODY_MM = {"A4": 297.0 - 40, "letter": 279.4 - 40}
+BODY_CHARS = {"A4": 92, "letter": 94}
+
+
+def _stage_height_mm(stage: StageSnap, per_line: int) -> float:
+    """A generous estimate of a stage section's height: header, goal, tactics, offers, notes."""
+    height = 24.0 + (5.0 if stage.metric else 0) + 8.0  # header and the gap before the next
+    if stage.goal:
+        height += 4 + _lines(stage.goal, per_line - 8) * 5.4
+    if stage.tactics:
+        height += 9
+        for tactic in stage.tactics:
+            height += 4.5 + _lines(tactic.name, per_line - 12) * 5.0
+            height += 4.2 if tactic.is_planned else 0
+            height += _lines(tactic.notes, per_line) * 4.9 if tactic.notes else 0
+    if stage.offers:
+        height += 9
+        for offer in stage.offers:
+            height += 6 + _lines(offer.name, per_line - 20) * 5.2 + _lines(offer.format, per_line)
+            height += _lines(offer.promise, per_line) * 4.8 if offer.promise else 0
+    if stage.notes:
+        height += 14 + sum(_lines(part, per_line - 6) * 4.9 for part in stage.notes.split("\n"))
+    return height * 1.1
+
+
+def stages_starting_a_page(snapshot: JourneySnapshot, stages: list[StageSnap]) -> set[str]:
+    """Which stages open a new page: the first, and any that would not fit below the one
+    before. Stages flow two (or more) to a page when they are short, and one never splits
+    across pages unless it alone is longer than a page (print.css keeps each stage whole)."""
+    paper = snapshot.paper_size if snapshot.paper_size in BODY_MM else "A4"
+    page, per_line = BODY_MM[paper], BODY_CHARS[paper]
+    starting, room = set(), 0.0
+    for stage in stages:
+        height = _stage_height_mm(stage, per_line)
+        if height > room:
+            starting.add(stage.slug)
+            room = page
+        room -= height
+    return starting
+
+
 def contents(snapshot: JourneySnapshot, *, has_roadmap: bool, has_economics: bool) -> list:
     """The printed contents, in document order; page numbers come from the layout."""
     entries = [
@@ -379,6 +422,7 @@ def render_journey_html(snapshot: JourneySnapshot, *, link_stylesheet: bool = Tr
     is printed for the client."""
     economics = journey_economics(snapshot)
     roadmap = plan.roadmap(snapshot)
+    stages = printed_stages(snapshot)
     return render_to_string(
         "pdf/journey.html",
         {
@@ -395,7 +439,8 @@ def render_journey_html(snapshot: JourneySnapshot, *, link_stylesheet: bool = Tr
                 snapshot, has_roadmap=roadmap is not None, has_economics=economics.is_configured
             ),
             "persona_cards": persona_cards(snapshot),
-            "stages": printed_stages(snapshot),
+            "stages": stages,
+            "stage_pages": stages_starting_a_page(snapshot, stages),
             "theme": print_theme(snapshot),
             "cover_arc": cover_arc(snapshot),
             "offer_kinds": [(kind, OfferKind(kind).label) for kind in LADDER_ORDER],
