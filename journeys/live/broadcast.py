@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import logging
 import os
 import threading
@@ -34,19 +35,22 @@ def group_name(journey_id: int) -> str:
 
 @receiver(journey_change)
 def _journey_changed(*, journey_id: int, message: dict[str, Any], **_: Any) -> None:
-    send_to_journey(journey_id, message)
+    send_to_journey(journey_id, message, as_frame=True)
 
 
-def send_to_journey(journey_id: int, message: dict[str, Any]) -> bool:
+def send_to_journey(journey_id: int, message: dict[str, Any], *, as_frame: bool = False) -> bool:
     """Send now; False (and a log line) if the channel layer is unreachable.
 
     With Redis, the message is handed to this process's sender thread and the caller goes on at
     once (True = queued); the in-memory layer lives in the server's own event loop, so it is
-    sent from there, as before."""
+    sent from there, as before. `as_frame`: the message is what every page receives as it is,
+    so it is serialised once here (`frame`) rather than once per open page by each consumer."""
     layer = get_channel_layer()
     if layer is None:
         return False
     message = {**message, "sent_at": time.time()}
+    if as_frame:
+        message = {"type": message["type"], "frame": json.dumps(message)}
     if not isinstance(layer, InMemoryChannelLayer):
         return _sender.submit(layer, group_name(journey_id), message)
     try:

@@ -56,6 +56,7 @@ from .messages import (
     read_message,
 )
 from .presence import (
+    follow_resume,
     follow_state,
     link_sockets,
     presence_join,
@@ -220,6 +221,8 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             )
         )()
         current = await _off_thread(presence_join)(self.journey_id, self.entry, link=viewer.link_id)
+        # The leader is back (a reload, a reconnect): the lead goes on from this socket.
+        follow = await _off_thread(follow_resume)(self.journey_id, viewer.user_id, self.entry["id"])
         await self.send_json(
             {
                 "type": "live.hello",
@@ -227,16 +230,19 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
                 "you": self.entry,
                 "can_edit": viewer.can_edit,
                 "presence": current,
-                "follow": await _off_thread(follow_state)(self.journey_id),
+                "follow": follow or await _off_thread(follow_state)(self.journey_id),
             }
         )
+        if follow:
+            await self._to_group({"type": "live.follow", "follow": follow})
         await self._announce()
 
     async def disconnect(self, code: int) -> None:
         await self._leave()
 
     async def _leave(self) -> None:
-        """Out of the group, the roster and the lead, once, whatever ended the connection."""
+        """Out of the group and the roster, once, whatever ended the connection. A lead goes on
+        (the leader's page may be reloading) until the leader ends it."""
         viewer, entry = self.viewer, self.entry
         if viewer is None:
             return
@@ -249,10 +255,6 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             return
         await _off_thread(roster_leave)(self.journey_id, entry["id"])
         await self._to_group({"type": "presence.leave", "id": entry["id"]})
-        leading = await _off_thread(follow_state)(self.journey_id)
-        if leading and leading.get("id") == entry["id"]:  # the presenter left
-            await _off_thread(set_follow_state)(self.journey_id, None)
-            await self._to_group({"type": "live.follow", "follow": None})
 
     async def _end(self, code: int) -> None:
         await self._leave()
@@ -348,6 +350,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             if message.on:
                 state = {
                     "id": entry["id"],
+                    "user_id": entry["user_id"],  # who may resume it after a reload
                     "name": entry["name"],
                     "stage": message.stage,
                     "slide": message.slide,
@@ -418,7 +421,10 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
 
     # Group events, passed through to the page as they are.
     async def journey_changed(self, event: dict[str, Any]) -> None:
-        await self.send_json(event)
+        if "frame" in event:  # serialised once for the whole group by the broadcast
+            await self.send(text_data=event["frame"])
+        else:
+            await self.send_json(event)
 
     async def presence_update(self, event: dict[str, Any]) -> None:
         await self.send_json(event)
