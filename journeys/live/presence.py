@@ -127,11 +127,25 @@ def presence_leave(journey_id: int, connection_id: str) -> None:
 
 
 def follow_state(journey_id: int) -> dict[str, Any] | None:
-    """The presenter's current "follow me" (so a late joiner follows too), if any."""
+    """The presenter's current "follow me" (so a late joiner follows too), if any: it outlives
+    the leader's socket (a reload) and ends when the leader ends it, or after three hours."""
     try:
         return cache.get(f"cvj-live:follow:{journey_id}")
     except Exception:  # noqa: BLE001
         return None
+
+
+def follow_resume(
+    journey_id: int, user_id: int | None, connection_id: str
+) -> dict[str, Any] | None:
+    """The leader's new connection (a reload, a reconnect) takes over their lead, which goes
+    on until they end it; None when this user leads nothing."""
+    state = follow_state(journey_id)
+    if not state or user_id is None or state.get("user_id") != user_id:
+        return None
+    state = {**state, "id": connection_id}
+    set_follow_state(journey_id, state)
+    return state
 
 
 def set_follow_state(journey_id: int, state: dict[str, Any] | None) -> None:

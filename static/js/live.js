@@ -296,6 +296,10 @@ function startLive(root) {
         send({ type: "stage", stage: currentStage(), name: guestName() });
         if (leading) sendFollow();
         followState = message.follow || null;
+        if (followState && followState.id === me.id && !leading) { // our lead, resumed after a reload
+          leading = true;
+          sendFollow(); // from where this page is now
+        }
         if (followState && following && followState.id !== me.id) applyFollow();
         renderPeople();
         break;
