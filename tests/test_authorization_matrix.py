@@ -100,6 +100,7 @@ MATRIX: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "workshop_vote_open": (("journey",), {"admin", "strategist"}),
     "workshop_vote_close": (("journey",), {"admin", "strategist"}),
     "workshop_vote_apply": (("journey",), {"admin", "strategist"}),
+    "workshop_clock": (("journey",), {"admin", "strategist"}),
     "workshop_join_card": (("journey",), {"admin", "strategist"}),
     "intake_card": (("business",), {"admin", "strategist"}),
     "intake_link_create": (("business",), {"admin", "strategist"}),

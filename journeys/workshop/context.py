@@ -11,6 +11,7 @@ from django.urls import reverse
 from journeys.models import Journey, JourneyStage, StageTactic
 
 from . import services, votes
+from .clock import clock_context
 from .forms import VoteOpenForm
 from .models import Idea, IdeaStatus
 from .qr import qr_svg
@@ -78,6 +79,7 @@ def panel_context(
             idea.match = services.idea_library_match(idea)  # type: ignore[attr-defined]
         by_stage[idea.journey_stage_id].ideas.append(idea)
     context.update(
+        clock_context(journey, room),
         room=room,
         stages=stages,
         stage_ideas=[s for s in by_stage.values() if s.ideas or s.hidden or s.revealed],

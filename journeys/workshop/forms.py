@@ -61,3 +61,7 @@ class VoteOpenForm(forms.Form):
 class VoteCastForm(forms.Form):
     tactic = IdOr404Field()
     dots = forms.IntegerField(min_value=0, max_value=VOTES_MAX)
+
+
+class ClockForm(forms.Form):
+    action = ChoiceOrNoneField(choices=("toggle", "extend"))

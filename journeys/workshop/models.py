@@ -47,6 +47,8 @@ class Room(models.Model):
     revealed = models.JSONField(default=list, blank=True)  # stage slugs
     show_authors = models.BooleanField(default=True)
     sound = models.BooleanField(default=True)
+    # Minutes the facilitator added to a stage's timebox ({stage slug: seconds}); later ones shift.
+    extensions = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Room of {self.journey_id}"

@@ -32,6 +32,7 @@ urlpatterns = [
     path("journeys/<int:pk>/workshop/vote/open/", views.vote_open, name="workshop_vote_open"),
     path("journeys/<int:pk>/workshop/vote/close/", views.vote_close, name="workshop_vote_close"),
     path("journeys/<int:pk>/workshop/vote/apply/", views.vote_apply, name="workshop_vote_apply"),
+    path("journeys/<int:pk>/workshop/clock/", views.room_clock, name="workshop_clock"),
     path("journeys/<int:pk>/workshop/join/", views.join_card, name="workshop_join_card"),
     path("j/<str:code>/", views.join, name="workshop_join"),
     path("l/<str:token>/workshop/", views.guest_panel, name="workshop_guest_panel"),

@@ -22,8 +22,10 @@ from journeys.live.guests import live_link_resolve
 from journeys.models import Journey, LiveLink
 
 from . import services, votes
+from .clock import clock_extend, clock_toggle
 from .context import panel_context
 from .forms import (
+    ClockForm,
     GuestNameForm,
     IdeaForm,
     IdeaPickForm,
@@ -39,7 +41,7 @@ DEVICE_COOKIE = "cvj_device"
 NAME_COOKIE = "cvj_guest_name"
 COOKIE_SALT = "cvj.workshop"
 COOKIE_AGE = 30 * 24 * 3600
-PARTS = {"ideas", "vote", "vote-count", "dots"}
+PARTS = {"ideas", "vote", "vote-count", "dots", "clock"}
 PANEL = "workshop/panel.html"
 
 
@@ -318,6 +320,21 @@ def vote_apply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as problem:
         error = _messages(problem)
     return _render(request, _member_context(request, journey, me), "vote", error=error)
+
+
+@login_required
+@require_POST
+def room_clock(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Start or pause the session clock, or give the running timebox five more minutes."""
+    journey, me = _member(request, pk, edit=True)
+    form = ClockForm(request.POST)
+    form.is_valid()
+    if form.cleaned_data.get("action") == "extend":
+        clock_extend(journey=journey)
+    else:
+        clock_toggle(journey=journey)
+    journey.refresh_from_db()
+    return _render(request, _member_context(request, journey, me), "clock")
 
 
 @login_required

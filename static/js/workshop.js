@@ -3,6 +3,9 @@
 //   [data-workshop-name-form]  the guest has no name yet: filled and sent from localStorage
 //   [data-workshop-name]       the guest's name: kept in localStorage, copied to the question form
 //   [data-workshop-stage]      the idea form's stage select: set to the stage in view
+//   [data-room-clock]          the room's clock (below)
+import { formatElapsed } from "./clock.js";
+
 const NAME_KEY = "cvj-guest-name";
 
 function remembered() {
@@ -95,3 +98,65 @@ function redraw(part) {
     if (el.id && window.htmx) htmx.ajax("GET", el.dataset.liveSrc, { target: "#" + el.id, swap: "outerHTML" });
   });
 }
+
+// --- One clock for the room: [data-room-clock] carries the session's elapsed seconds at
+// render, whether it runs, the agenda's slots (a JSON script: [{name, end}]) and the sound
+// switch. It ticks here; when a timebox ends while it runs, every screen says so (and beeps).
+let lastSlot = null;
+const clockSeen = new WeakMap(); // clock element -> when this page rendered it
+
+function slotsOf(clock) {
+  const data = clock.querySelector('script[type="application/json"]');
+  try { return data ? JSON.parse(data.textContent) : []; } catch (e) { return []; }
+}
+
+function beep() {
+  try {
+    const audio = new (window.AudioContext || window.webkitAudioContext)();
+    [0, 0.3].forEach(function (at) {
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.2, audio.currentTime + at);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + at + 0.25);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(audio.currentTime + at);
+      tone.stop(audio.currentTime + at + 0.25);
+    });
+  } catch (e) { /* no audio here: the notice still shows */ }
+}
+
+function tickClock() {
+  const clock = document.querySelector("[data-room-clock]");
+  if (!clock) return;
+  if (!clockSeen.has(clock)) clockSeen.set(clock, Date.now());
+  const running = clock.dataset.running === "1";
+  const elapsed = Number(clock.dataset.elapsed) + (running ? Math.floor((Date.now() - clockSeen.get(clock)) / 1000) : 0);
+  const slots = slotsOf(clock);
+  const index = slots.findIndex(function (slot) { return elapsed < slot.end; });
+  const face = clock.querySelector("[data-clock]");
+  if (face) face.textContent = formatElapsed(elapsed);
+  const item = clock.querySelector("[data-room-clock-item]");
+  if (item) item.textContent = index >= 0 ? slots[index].name : "Wrap-up";
+  const left = clock.querySelector("[data-room-clock-left]");
+  if (left) {
+    const seconds = index >= 0 ? slots[index].end - elapsed : 0;
+    left.textContent = index < 0 ? "" : seconds < 60 ? "· " + seconds + " s left" : "· " + Math.ceil(seconds / 60) + " min left";
+  }
+  // Forward only: "+5 min" moves the clock back into a timebox, which is no time's up.
+  const moved = lastSlot !== null && lastSlot >= 0 && (index < 0 || index > lastSlot);
+  if (running && moved && slots[lastSlot]) {
+    const alert = clock.querySelector("[data-room-clock-alert]");
+    if (alert) {
+      alert.textContent = "Time's up: " + slots[lastSlot].name + (index >= 0 ? " — next: " + slots[index].name : "");
+      alert.hidden = false;
+      clock.dataset.timeUp = slots[lastSlot].name;
+      setTimeout(function () { alert.hidden = true; }, 20000);
+    }
+    if (clock.dataset.sound === "1") beep();
+  }
+  lastSlot = index;
+}
+setInterval(tickClock, 1000);
+tickClock();
+document.addEventListener("htmx:load", tickClock);

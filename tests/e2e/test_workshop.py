@@ -149,6 +149,17 @@ def test_a_facilitator_and_three_phones_ideate_vote_and_order_the_plan(
     facilitator.evaluate("window.scrollTo(0, 0)")
     facilitator.screenshot(path=str(ARTIFACTS / "workshop-facilitator-closed.png"))
 
+    # One clock for the room: two seconds before the intro's timebox ends the facilitator
+    # starts it; every phone shows it running, then "Time's up" at the same moment.
+    Journey.objects.filter(pk=journey.pk).update(session_elapsed_seconds=15 * 60 - 2)
+    facilitator.locator("[data-clock-toggle]").click()
+    for phone in phones:
+        expect(phone.locator("[data-room-clock]")).to_have_attribute("data-running", "1")
+    for phone in phones:
+        expect(phone.locator("[data-room-clock-alert]")).to_contain_text("Time's up: Intro")
+    expect(ana.locator("[data-room-clock-item]")).to_have_text("1. Aware")
+    ana.screenshot(path=str(ARTIFACTS / "workshop-guest-phone-time-up.png"))
+
     # The strategist confirms: the plan's priorities follow the votes.
     facilitator.locator("[data-vote-apply]").click()
     expect(facilitator.locator("#workshop-vote")).to_contain_text("Taken into the plan")

@@ -29,6 +29,7 @@ FACILITATOR_URLS = [
     "workshop_vote_close",
     "workshop_vote_apply",
     "workshop_join_card",
+    "workshop_clock",
 ]
 
 
