@@ -89,10 +89,15 @@ def client_next_steps(snapshot: JourneySnapshot, economics: Economics) -> Client
     decisions: list[Decision] = []
     if economics.spend > 0:
         decisions.append(Decision("Approve the monthly marketing budget below."))
-    unnamed = [t.name for t, _ in client_owned if not t.owner_name]
+    unnamed = sum(1 for t, _ in client_owned if not t.owner_name)
     if unnamed:
         decisions.append(
-            Decision("Name the person on your team who leads each of these:", tuple(unnamed[:8]))
+            Decision(
+                f"Name the person on your team who leads each of the {unnamed} tactic"
+                f"{'s' if unnamed > 1 else ''} your team owns (listed below)."
+                if unnamed > 1
+                else "Name the person on your team who leads the tactic your team owns (below)."
+            )
         )
     still_open = [stage.name for stage in snapshot.stages if not stage.tactics]
     if still_open and is_working_draft(snapshot):
