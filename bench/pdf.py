@@ -4,8 +4,8 @@ Chromium.
 
     .venv/bin/python bench/pdf.py [--runs 10] [--chromium-runs 3]
 
-Target (issue 15): ≤ 50 ms per page warm, and faster per document than a cold Chromium print
-of the same HTML. Uses SQLite in a temp folder: no services needed.
+Target (issue 21): ≤ 60 ms per page warm, and faster per document than a cold Chromium print
+of the same HTML in the same run. Uses SQLite in a temp folder: no services needed.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 import _lib
 
-TARGET_MS_PER_PAGE = 50.0
+TARGET_MS_PER_PAGE = 60.0
 
 
 def _rss_mib() -> float:

@@ -27,7 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from cvj.colors import brand_pair, shade_for_white_text
 
 from ..choices import OfferKind
-from ..rules import LADDER_ORDER, stage_palette
+from ..rules import LADDER_ORDER, stage_palette, stage_palette_css
 from ..templatetags.print_tags import clip, text_width
 from . import plan
 from .economics import Economics, funnel_bars, journey_economics
@@ -303,7 +303,7 @@ class PersonaCard:
 @dataclass(frozen=True)
 class LadderStep:
     offer: OfferSnap
-    indent: int  # percent of the width the step is pushed right: the stairs climb
+    climb: int  # 0–10: how far right the step sits (print.css .climb-N), so the stairs climb
 
 
 PERSONA_FIELDS = (
@@ -326,14 +326,14 @@ def persona_cards(snapshot: JourneySnapshot) -> list[PersonaCard]:
     ]
 
 
-LADDER_CLIMB_PERCENT = 30  # how far right the top step sits
+LADDER_CLIMB_STEPS = 10  # the top step sits at .climb-10 (print.css: 30 % of the width)
 
 
 def ladder_steps(snapshot: JourneySnapshot) -> list[LadderStep]:
     stairs = [o for o in sorted(snapshot.ladder, key=_by_price) if o.kind != "referral"]
     last = max(len(stairs) - 1, 1)
     return [
-        LadderStep(offer, round(LADDER_CLIMB_PERCENT * index / last))
+        LadderStep(offer, round(LADDER_CLIMB_STEPS * index / last))
         for index, offer in enumerate(stairs)
     ]
 
@@ -467,17 +467,28 @@ def _print_stylesheet() -> CSS:
     )
 
 
+@functools.cache
+def _palette_stylesheet() -> CSS:
+    """The stage colours (journeys.rules) as a stylesheet, parsed once per process."""
+    return CSS(string=stage_palette_css("print"), font_config=_FONTS)
+
+
+def print_stylesheets() -> list[CSS]:
+    """What WeasyPrint styles the print HTML with: the stage palette, then print.css."""
+    return [_palette_stylesheet(), _print_stylesheet()]
+
+
 def render_journey_pdf(snapshot: JourneySnapshot) -> RenderedPdf:
     """Render the deliverable. Pure: the same snapshot gives the same document."""
     html = render_journey_html(snapshot, link_stylesheet=False)
     fetcher = AppOnlyFetcher()
-    stylesheet = _print_stylesheet()
+    stylesheets = print_stylesheets()
     # Layout allocates many short-lived objects; the cyclic GC only slows it down (~15 %).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         document = HTML(string=html, base_url=f"{APP_ORIGIN}/", url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], font_config=_FONTS
+            stylesheets=stylesheets, font_config=_FONTS
         )
         # Tagged PDF/UA-1: structure tree, marked content, document language, figure alt text.
         content = document.write_pdf(pdf_variant="pdf/ua-1")

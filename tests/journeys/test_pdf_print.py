@@ -92,7 +92,7 @@ def test_stress_map_page_keeps_every_box_inside_its_column():
 
     document = HTML(
         string=html, base_url=f"{renderer.APP_ORIGIN}/", url_fetcher=renderer.AppOnlyFetcher()
-    ).render(stylesheets=[renderer._print_stylesheet()], font_config=renderer._FONTS)
+    ).render(stylesheets=renderer.print_stylesheets(), font_config=renderer._FONTS)
     map_pages = [
         page
         for page in document.pages
