@@ -330,6 +330,57 @@ def gunicorn(env: dict[str, str], logdir: Path, *, workers: int = 5) -> Iterator
         step("gunicorn stopped")
 
 
+# The ASGI servers the benches compare (those installed), as argv after `python -m`.
+ASGI_SERVERS: dict[str, list[str]] = {
+    "daphne": ["daphne", "-b", "127.0.0.1", "-p", "{port}", "-v", "0", "cvj.asgi:application"],
+    "uvicorn-websockets": [
+        "uvicorn", "cvj.asgi:application", "--host", "127.0.0.1", "--port", "{port}",
+        "--ws", "websockets", "--log-level", "warning", "--no-access-log",
+    ],
+    "uvicorn-wsproto": [
+        "uvicorn", "cvj.asgi:application", "--host", "127.0.0.1", "--port", "{port}",
+        "--ws", "wsproto", "--log-level", "warning", "--no-access-log",
+    ],
+}  # fmt: skip
+
+
+def asgi_servers_available() -> list[str]:
+    import importlib.util
+
+    needs = {"daphne": ("daphne",), "uvicorn-websockets": ("uvicorn", "websockets"),
+             "uvicorn-wsproto": ("uvicorn", "wsproto")}  # fmt: skip
+    return [
+        kind for kind, modules in needs.items()
+        if all(importlib.util.find_spec(m) for m in modules)
+    ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def asgi_server(
+    env: dict[str, str], logdir: Path, *, kind: str = "daphne", index: int = 0
+) -> Iterator[tuple[str, Process]]:
+    """One ASGI web process of `kind` on a free loopback port; yields (base URL, process)."""
+    port = free_port()
+    argv = [a.replace("{port}", str(port)) for a in ASGI_SERVERS[kind]]
+    proc = Process(
+        f"{kind}-{index}",
+        [sys.executable, "-m", *argv],
+        env=env,
+        log=logdir / f"{kind}-{index}.log",
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until(
+            lambda: http_get(base, "/ping").status == 200,
+            timeout=30,
+            what=f"{kind} to answer /ping",
+            process=proc,
+        )
+        yield base, proc
+    finally:
+        proc.stop()
+
+
 @contextlib.contextmanager
 def redis_server(logdir: Path) -> Iterator[str]:
     """A throwaway redis-server on a free loopback port (no persistence); yields its URL."""

@@ -1,29 +1,31 @@
-"""Live-updates benchmark: one editor saving once a second, N followers on the journey's socket.
+"""Live benchmark, per ASGI server: the typing preview and the fan-out of saved changes.
 
     .venv/bin/python bench/live.py [--duration 20] [--followers 50,200] [--web 1,2]
+                                   [--servers daphne,uvicorn-websockets,uvicorn-wsproto]
 
-daphne (the production ASGI server) on PostgreSQL, the channel layer on a throwaway
-redis-server; with two web processes the followers are split between them, so every message
-crosses Redis. The followers run in a separate process (a minimal asyncio WebSocket client, one
-connection each, as guests through a "Join live" link, heartbeating every 10 s like live.js).
-The editor posts real autosaves over HTTP.
+Each installed ASGI server (daphne, uvicorn with `websockets` or `wsproto`) is measured in the
+same run, on PostgreSQL with the channel layer on a throwaway redis-server.
 
-Figures: p50/p95 from the save's commit (the broadcast's `sent_at`, stamped in the on-commit
-hook) to each follower's receipt; memory per idle connection (RSS growth of the web processes
-with N idle sockets, divided by N); CPU of the web processes while the editor saves.
-Targets: p95 ≤ 100 ms at 200 followers; ≤ 50 KiB per idle connection.
+(a) Typing preview: one strategist's socket sends a draft frame every 100 ms (as autosave.js
+    does while someone types) and `--viewers` guests receive them: ms from the frame leaving the
+    typist to its arrival at each viewer. Target: p95 ≤ 150 ms with 20 viewers.
+(b) Fan-out: one editor saving once a second over HTTP, N followers on the journey's socket (a
+    separate process of minimal asyncio WebSocket clients, as guests through a "Join live" link,
+    heartbeating every 10 s like live.js); with two web processes the followers are split
+    between them, so every message crosses Redis. Figures: p50/p95 from the save's commit (the
+    broadcast's `sent_at`, stamped in the on-commit hook) to each follower's receipt; memory per
+    idle connection (RSS growth of the web processes with N idle sockets, divided by N); CPU of
+    the web processes while the editor saves. Targets: p95 ≤ 100 ms at 200 followers on one
+    process; ≤ 50 KiB per idle connection.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import json
 import os
-import secrets
-import struct
 import subprocess
 import sys
 import time
@@ -31,54 +33,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import _lib
+from _ws import frame, read_frame, ws_open
 
 DB_NAME = "cvj_bench_live"
 TARGET_P95_MS = 100.0
 TARGET_KIB_PER_CONNECTION = 50.0
+TARGET_PREVIEW_P95_MS = 150.0
 
 
-# --- The followers' process: a minimal WebSocket client (RFC 6455, text frames, ping/pong).
-
-
-async def _ws_open(
-    host: str, port: int, path: str
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    reader, writer = await asyncio.open_connection(host, port)
-    key = base64.b64encode(secrets.token_bytes(16)).decode()
-    writer.write(
-        (
-            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-            f"Origin: http://{host}:{port}\r\n\r\n"
-        ).encode()
-    )
-    status = await reader.readuntil(b"\r\n\r\n")
-    if b" 101 " not in status.split(b"\r\n", 1)[0]:
-        raise RuntimeError(f"handshake refused: {status[:80]!r}")
-    return reader, writer
-
-
-def _frame(payload: bytes, opcode: int = 1) -> bytes:
-    mask = secrets.token_bytes(4)
-    head = bytes([0x80 | opcode])
-    n = len(payload)
-    if n < 126:
-        head += bytes([0x80 | n])
-    elif n < 65536:
-        head += bytes([0x80 | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([0x80 | 127]) + struct.pack("!Q", n)
-    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-
-
-async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    first, second = await reader.readexactly(2)
-    n = second & 0x7F
-    if n == 126:
-        n = struct.unpack("!H", await reader.readexactly(2))[0]
-    elif n == 127:
-        n = struct.unpack("!Q", await reader.readexactly(8))[0]
-    return first & 0x0F, await reader.readexactly(n)
+# --- The followers' process (bench/_ws.py is the WebSocket client).
 
 
 async def _follower(
@@ -93,7 +56,7 @@ async def _follower(
         if stop.is_set():
             raise RuntimeError("still not connected when the run ended")
         try:
-            reader, writer = await _ws_open(host, port, path)
+            reader, writer = await ws_open(host, port, path)
             break
         except (OSError, RuntimeError, asyncio.IncompleteReadError):
             await asyncio.sleep(min(4.0, 0.5 * 2**attempt))
@@ -104,18 +67,18 @@ async def _follower(
     async def heartbeat() -> None:
         while True:
             await asyncio.sleep(10)
-            writer.write(_frame(json.dumps({"type": "heartbeat", "stage": ""}).encode()))
+            writer.write(frame(json.dumps({"type": "heartbeat", "stage": ""}).encode()))
 
     async def read() -> None:
         while True:
-            opcode, payload = await _read_frame(reader)
+            opcode, payload = await read_frame(reader)
             received = time.time()
             if opcode == 1:
                 message = json.loads(payload)
                 if message.get("type") == "journey.changed" and message.get("sent_at"):
                     latencies.append((received - message["sent_at"]) * 1000)
             elif opcode == 9:
-                writer.write(_frame(payload, opcode=10))
+                writer.write(frame(payload, opcode=10))
             elif opcode == 8:
                 return
 
@@ -182,29 +145,6 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-@contextlib.contextmanager
-def _daphne(env: dict[str, str], logdir: Path, index: int):  # noqa: ANN202
-    port = _lib.free_port()
-    proc = _lib.Process(
-        f"daphne-{index}",
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0",
-         "cvj.asgi:application"],
-        env=env,
-        log=logdir / f"daphne-{index}.log",
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _lib.wait_until(
-            lambda: _lib.http_get(base, "/ping").status == 200,
-            timeout=30,
-            what="daphne to answer /ping",
-            process=proc,
-        )
-        yield base, proc
-    finally:
-        proc.stop()
-
-
 def _seed(token_holder: dict[str, object]) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connections
@@ -232,11 +172,31 @@ def _current_goal(journey_id: int) -> str:
     return field_text(goal)
 
 
+def _fresh_redis(redis_url: str) -> None:
+    """Empty the throwaway redis-server between cases: a stopped server's sockets stay in the
+    journey's group (until group expiry) and its roster and link counters in the cache, and
+    would weigh on the next server's figures."""
+    host, port = redis_url.removeprefix("redis://").split("/")[0].split(":")
+    subprocess.run(
+        ["redis-cli", "-h", host, "-p", port, "FLUSHALL"], check=True, capture_output=True
+    )
+
+
 def run_case(
-    env: dict[str, str], logdir: Path, *, web: int, followers: int, seconds: int, seed: dict
+    env: dict[str, str],
+    logdir: Path,
+    *,
+    server: str,
+    web: int,
+    followers: int,
+    seconds: int,
+    seed: dict,
 ) -> dict[str, object]:
     with contextlib.ExitStack() as stack:
-        servers = [stack.enter_context(_daphne(env, logdir, i)) for i in range(web)]
+        servers = [
+            stack.enter_context(_lib.asgi_server(env, logdir, kind=server, index=i))
+            for i in range(web)
+        ]
         bases = [base for base, _proc in servers]
         pids = [proc.pid for _base, proc in servers]
         session = _lib.http_login(bases[0], "strategist")
@@ -301,6 +261,7 @@ def run_case(
     latencies = result["latencies_ms"]
     expected = saves * connected
     return {
+        "server": server,
         "web_processes": web,
         "followers": followers,
         "connected": connected,
@@ -317,6 +278,87 @@ def run_case(
     }
 
 
+async def _typing_preview(
+    host: str,
+    port: int,
+    *,
+    guest_path: str,
+    editor_path: str,
+    cookie: str,
+    viewers: int,
+    seconds: float,
+) -> dict[str, object]:
+    """One strategist typing (a draft frame every 100 ms, as autosave.js sends them) and
+    `viewers` guests: ms from each draft leaving the typist to its arrival at each viewer."""
+    latencies: list[float] = []
+    done = asyncio.Event()
+
+    async def viewer() -> None:
+        reader, writer = await ws_open(host, port, guest_path)
+        try:
+            while not done.is_set():
+                opcode, payload = await read_frame(reader)
+                if opcode == 9:
+                    writer.write(frame(payload, opcode=10))
+                elif opcode == 1:
+                    message = json.loads(payload)
+                    if message.get("type") == "live.draft":
+                        sent = float(message["text"].split(" ", 1)[0])
+                        latencies.append((time.time() - sent) * 1000)
+        finally:
+            writer.close()
+
+    tasks = [asyncio.create_task(viewer()) for _ in range(viewers)]
+    reader, writer = await ws_open(host, port, editor_path, cookie)
+    await asyncio.sleep(2)  # every viewer joined
+    drafts = 0
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        text = f"{time.time():.6f} Be found by homeowners {drafts}"
+        body = {"type": "draft", "field": "stage:aware.goal", "text": text}
+        writer.write(frame(json.dumps(body).encode()))
+        drafts += 1
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1)
+    done.set()
+    writer.close()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {"drafts": drafts, "viewers": viewers, "latencies": latencies}
+
+
+def typing_case(
+    env: dict[str, str], logdir: Path, *, server: str, viewers: int, seconds: int, seed: dict
+) -> dict[str, object]:
+    with _lib.asgi_server(env, logdir, kind=server, index=9) as (base, _proc):
+        session = _lib.http_login(base, "strategist")
+        host, port = base.removeprefix("http://").rsplit(":", 1)
+        journey_id, token = seed["journey"], seed["token"]
+        result = asyncio.run(
+            _typing_preview(
+                host,
+                int(port),
+                guest_path=f"/ws/journeys/{journey_id}/live/?{urlencode({'token': token})}",
+                editor_path=f"/ws/journeys/{journey_id}/live/",
+                cookie=session.cookie,
+                viewers=viewers,
+                seconds=seconds,
+            )
+        )
+    latencies = result["latencies"]
+    return {
+        "server": server,
+        "viewers": viewers,
+        "drafts": result["drafts"],
+        "received": len(latencies),
+        "expected": result["drafts"] * viewers,
+        "p50_ms": _lib.percentile(latencies, 50) if latencies else None,
+        "p95_ms": _lib.percentile(latencies, 95) if latencies else None,
+        "max_ms": max(latencies) if latencies else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -324,8 +366,15 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds of saving per case")
     parser.add_argument("--followers", default="50,200")
     parser.add_argument("--web", default="1,2")
+    parser.add_argument(
+        "--servers",
+        default=",".join(_lib.asgi_servers_available()),
+        help="ASGI servers to compare (default: every one installed)",
+    )
+    parser.add_argument("--viewers", type=int, default=20, help="typing preview viewers (20)")
     args = parser.parse_args()
-    _lib.banner("Live updates: one editor saving every second, N followers (daphne + Redis)")
+    servers = args.servers.split(",")
+    _lib.banner("Live: typing preview and fan-out, per ASGI server (Redis channel layer)")
     load_before = _lib.load_note("before")
     rows = []
     with contextlib.ExitStack() as stack:
@@ -333,25 +382,63 @@ def main() -> None:
         db_url = stack.enter_context(_lib.pg_database(DB_NAME))
         redis_url = stack.enter_context(_lib.redis_server(tmp))
         env = _lib.app_env(database_url=db_url, media_root=tmp / "media", redis_url=redis_url)
+        # The followers are guests on one "Join live" link: lift its cap of sockets (a team in
+        # a room, 60 by default) for a crowd of hundreds.
+        env["CVJ_LIVE_LINK_MAX_SOCKETS"] = "1000"
         _lib.manage(env, "migrate", "--no-input")
         _lib.manage(env, "seed_demo")
         _lib.setup_django(env)
         seed: dict[str, object] = {}
         _seed(seed)
-        for web in [int(w) for w in args.web.split(",")]:
-            for followers in [int(f) for f in args.followers.split(",")]:
-                _lib.step(f"{web} web process(es), {followers} followers, {args.duration} s")
-                rows.append(
-                    run_case(
-                        env, tmp, web=web, followers=followers, seconds=args.duration, seed=seed
-                    )
+        typing = []
+        for server in servers:
+            _fresh_redis(redis_url)
+            _lib.step(f"{server}: typing preview, {args.viewers} viewers, {args.duration} s")
+            typing.append(
+                typing_case(
+                    env, tmp, server=server, viewers=args.viewers, seconds=args.duration, seed=seed
                 )
+            )
+            for web in [int(w) for w in args.web.split(",")]:
+                for followers in [int(f) for f in args.followers.split(",")]:
+                    _fresh_redis(redis_url)
+                    _lib.step(
+                        f"{server}: {web} web process(es), {followers} followers, {args.duration} s"
+                    )
+                    rows.append(
+                        run_case(
+                            env,
+                            tmp,
+                            server=server,
+                            web=web,
+                            followers=followers,
+                            seconds=args.duration,
+                            seed=seed,
+                        )
+                    )
     load_after = _lib.load_note("after")
+    print("\n  Typing preview: a draft every 100 ms, keystroke -> each viewer")
     _lib.table(
-        ["web", "followers", "received/expected", "p50 ms", "p95 ms", "max ms", "KiB/idle conn",
-         "CPU % (1 core)"],
+        ["server", "viewers", "received/expected", "p50 ms", "p95 ms", "max ms"],
         [
-            [r["web_processes"], r["followers"], f"{r['received']}/{r['expected']}", r["p50_ms"],
+            [t["server"], t["viewers"], f"{t['received']}/{t['expected']}", t["p50_ms"],
+             t["p95_ms"], t["max_ms"]]
+            for t in typing
+        ],
+    )  # fmt: skip
+    for t in typing:
+        if t["p95_ms"] is not None:
+            print("  " + _lib.verdict(
+                t["p95_ms"] <= TARGET_PREVIEW_P95_MS,
+                f"{t['server']}: preview p95 {t['p95_ms']:.1f} ms (≤ {TARGET_PREVIEW_P95_MS:.0f})",
+            ))  # fmt: skip
+    print("\n  Fan-out: one editor saving every second")
+    _lib.table(
+        ["server", "web", "followers", "received/expected", "p50 ms", "p95 ms", "max ms",
+         "KiB/idle conn", "CPU % (1 core)"],
+        [
+            [r["server"], r["web_processes"], r["followers"], f"{r['received']}/{r['expected']}",
+             r["p50_ms"],
              r["p95_ms"], r["max_ms"], r["kib_per_idle_connection"], r["cpu_percent_of_one_core"]]
             for r in rows
         ],
@@ -378,7 +465,8 @@ def main() -> None:
         )
     )
     path = _lib.save_results(
-        "live", {"cases": rows, "load_before": load_before, "load_after": load_after}
+        "live",
+        {"cases": rows, "typing": typing, "load_before": load_before, "load_after": load_after},
     )
     _lib.step(f"figures saved to {path.relative_to(_lib.REPO)}")
 
