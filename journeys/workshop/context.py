@@ -13,7 +13,7 @@ from journeys.models import Journey, JourneyStage, StageTactic
 from . import services, votes
 from .clock import clock_context
 from .forms import VoteOpenForm
-from .models import Idea, IdeaStatus
+from .models import Idea, IdeaStatus, Room
 from .qr import qr_svg
 from .services import Participant
 
@@ -53,20 +53,46 @@ def panel_context(
         "present": present,
         "guest_named": guest_named,
     }
-    context["dots_json"] = json.dumps({str(k): v for k, v in votes.board_dots(journey.pk).items()})
-    panel = urls.get("panel") or reverse("workshop_panel", args=[journey.pk])
-    context["dots_src"] = panel + "?part=dots"
     if join_url:
         context["join_qr"] = qr_svg(join_url)
         context["join_code"] = services.join_code_display(join_url.rstrip("/").rsplit("/", 1)[-1])
+    return context
+
+
+def fill_part(context: dict[str, object], part: str) -> dict[str, object]:
+    """Add what one part shows (the whole panel: everything), at render time — after the
+    action it follows — and nothing more: a vote's post or a phone's redraw stays cheap."""
+    journey, me = context["journey"], context["me"]
+    whole = part == "panel"
+    if whole or part in ("dots", "join"):
+        dots = votes.board_dots(journey.pk)
+        context["dots_json"] = json.dumps({str(k): v for k, v in dots.items()})
+        panel = context["urls"].get("panel") or reverse("workshop_panel", args=[journey.pk])
+        context["dots_src"] = panel + "?part=dots"
     if me is None:
         return context
-    room = services.room_for(journey)
-    stages = list(
-        JourneyStage.objects.filter(journey=journey)
-        .select_related("stage")
-        .order_by("stage__position")
-    )
+    if whole or part in ("ideas", "clock"):
+        context["room"] = services.room_for(journey)
+    if whole or part == "ideas" or (part == "vote" and me.facilitator):  # the vote's form
+        context["stages"] = list(
+            JourneyStage.objects.filter(journey=journey)
+            .select_related("stage")
+            .order_by("stage__position")
+        )
+    if whole or part == "ideas":
+        context["stage_ideas"] = _stage_ideas(journey, me, context["room"], context["stages"])
+    if whole or part == "clock":
+        context.update(clock_context(journey, context["room"]))
+    if whole or part in ("vote", "vote-count"):
+        context.setdefault(
+            "vote_form",
+            VoteOpenForm(initial={"votes_per_person": 3, "max_per_item": 3, "tally_hidden": True}),
+        )
+        context.update(_vote_context(journey, me))
+    return context
+
+
+def _stage_ideas(journey: Journey, me: Participant, room: Room, stages: list) -> list[StageIdeas]:
     hidden = services.hidden_counts(journey) if me.facilitator else {}
     by_stage = {
         s.pk: StageIdeas(
@@ -78,47 +104,37 @@ def panel_context(
         if me.facilitator and idea.status == IdeaStatus.NEW:
             idea.match = services.idea_library_match(idea)  # type: ignore[attr-defined]
         by_stage[idea.journey_stage_id].ideas.append(idea)
-    context.update(
-        clock_context(journey, room),
-        room=room,
-        stages=stages,
-        stage_ideas=[s for s in by_stage.values() if s.ideas or s.hidden or s.revealed],
-        vote_form=VoteOpenForm(
-            initial={"votes_per_person": 3, "max_per_item": 3, "tally_hidden": True}
-        ),
-        **_vote_context(journey, me),
-    )
-    return context
+    return [s for s in by_stage.values() if s.ideas or s.hidden or s.revealed]
 
 
 def _vote_context(journey: Journey, me: Participant) -> dict[str, object]:
     round_ = votes.vote_current(journey)
     if round_ is None:
         return {"round": None}
-    ballot = votes.ballot_state(round_, me)
+    view = votes.round_view(round_, me)
+    used = sum(view.mine.values())
+    ballot = votes.BallotState(dots=view.mine, used=used, left=round_.votes_per_person - used)
     shown = not round_.is_open or not round_.tally_hidden
-    tally = {row.stage_tactic.pk: row for row in votes.vote_tally(round_)} if shown else {}
     items = []
-    for stage_tactic in votes.vote_items(round_):
-        mine = ballot.dots.get(stage_tactic.pk, 0)
-        row = tally.get(stage_tactic.pk)
+    for stage_tactic in view.items:
+        mine = view.mine.get(stage_tactic.pk, 0)
         can_add = mine < round_.max_per_item and ballot.left > 0
         items.append(
             VoteItem(
                 stage_tactic=stage_tactic,
                 mine=mine,
-                dots=row.dots if row else None,
-                voters=row.voters if row else [],
+                dots=view.totals.get(stage_tactic.pk, 0) if shown else None,
+                voters=view.voters.get(stage_tactic.pk, []) if shown else [],
                 more=mine + 1 if can_add else 0,
                 less=mine - 1,
             )
         )
     if not round_.is_open:
-        items.sort(key=lambda item: -(item.dots or 0))
+        items.sort(key=lambda item: -(item.dots or 0))  # stable: ties keep the map's order
     return {
         "round": round_,
         "ballot": ballot,
         "vote_items": items,
-        "voters": votes.voters_count(round_),
+        "voters": view.voters_count,
         "tally_shown": shown,
     }

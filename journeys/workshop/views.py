@@ -23,7 +23,7 @@ from journeys.models import Journey, LiveLink
 
 from . import services, votes
 from .clock import clock_extend, clock_toggle
-from .context import panel_context
+from .context import fill_part, panel_context
 from .forms import (
     ClockForm,
     GuestNameForm,
@@ -96,7 +96,7 @@ def _render(
 ) -> HttpResponse:
     context["error_" + part.replace("-", "_")] = error
     name = PANEL if part == "panel" else f"{PANEL}#{part}"
-    return render(request, name, context)
+    return render(request, name, fill_part(context, part))
 
 
 def _part(request: HtmxHttpRequest) -> str:
@@ -174,11 +174,7 @@ def _idea_add(
         return _render(request, context, "ideas", error=_messages(problem))
     except Http404:
         return _render(request, context, "ideas", error="Pick one of the journey's stages.")
-    return _render(request, panel_context_refresh(context, journey, me), "ideas")
-
-
-def panel_context_refresh(context: dict, journey: Journey, me: Participant) -> dict:
-    return panel_context(journey, me, urls=context["urls"], join_url=context.get("join_url", ""))
+    return _render(request, context, "ideas")
 
 
 @login_required
@@ -208,10 +204,8 @@ def _vote_cast(
             count=form.cleaned_data["dots"],
         )
     except ValidationError as problem:
-        return _render(
-            request, panel_context_refresh(context, journey, me), "vote", error=_messages(problem)
-        )
-    return _render(request, panel_context_refresh(context, journey, me), "vote")
+        return _render(request, context, "vote", error=_messages(problem))
+    return _render(request, context, "vote")
 
 
 # --- The facilitator's actions -------------------------------------------------------------
@@ -350,7 +344,7 @@ def join_card(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = panel_context(
         journey, None, urls={}, join_url=url, present=request.GET.get("mode") == "present"
     )
-    return render(request, f"{PANEL}#join", context)
+    return render(request, f"{PANEL}#join", fill_part(context, "join"))
 
 
 # --- Guests ----------------------------------------------------------------------------------

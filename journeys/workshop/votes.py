@@ -161,8 +161,38 @@ def vote_tally(round_: VoteRound) -> list[TallyRow]:
     return sorted(rows, key=lambda row: -row.dots)
 
 
-def voters_count(round_: VoteRound) -> int:
-    return Ballot.objects.filter(round=round_, dots__isnull=False).distinct().count()
+@dataclass(frozen=True)
+class RoundView:
+    """One round as one participant's screen shows it, read in two queries (the tactics, and
+    every dot with its ballot): the phones of a whole room redraw it at once on the close."""
+
+    items: list[StageTactic]
+    mine: dict[int, int]  # stage tactic id → this person's dots
+    totals: dict[int, int]
+    voters: dict[int, list[str]]  # stage tactic id → names (empty when anonymous)
+    voters_count: int
+
+
+def round_view(round_: VoteRound, participant: Participant) -> RoundView:
+    mine: dict[int, int] = {}
+    totals: dict[int, int] = {}
+    voters: dict[int, list[str]] = {}
+    ballots = set()
+    for ballot_id, who, tactic_id, count, name in Dot.objects.filter(
+        ballot__round=round_
+    ).values_list(
+        "ballot_id", "ballot__participant", "stage_tactic_id", "count", "ballot__voter_name"
+    ):
+        ballots.add(ballot_id)
+        totals[tactic_id] = totals.get(tactic_id, 0) + count
+        if not round_.anonymous:
+            voters.setdefault(tactic_id, []).append(name)
+        if who == participant.key:
+            mine[tactic_id] = count
+    return RoundView(
+        items=vote_items(round_), mine=mine, totals=totals, voters=voters,
+        voters_count=len(ballots),
+    )  # fmt: skip
 
 
 def board_dots(journey_id: int) -> dict[int, int]:
