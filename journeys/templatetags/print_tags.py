@@ -43,9 +43,10 @@ def clip(value: object, limit: int = 80) -> str:
 
 @register.filter
 def plan_parts(tactic: TacticSnap, currency: str = "USD") -> list[str]:
-    """A tactic's place on the plan as short phrases, only those that are set: who owns it,
-    when it starts, what it costs a month, and its status unless it is simply planned."""
-    parts = [tactic.owner_label] if tactic.owner_label else []
+    """A tactic's channel and place on the plan as short phrases, only those that are set: the
+    channel, who owns it, when it starts, what it costs a month, and its status unless it is
+    simply planned."""
+    parts = [part for part in (tactic.channel_label, tactic.owner_label) if part]
     if tactic.start:
         parts.append(f"from {date_format(tactic.start, 'j M Y')}")
     elif tactic.horizon_label:
