@@ -21,6 +21,7 @@ from .snapshot import JourneySnapshot, QuestionSnap, TacticSnap
 # Below this share of the stages' parts in place (journeys.rules.stage_completeness, averaged
 # over the stages) the PDF prints as a working draft: cover badge and running footer.
 DRAFT_BELOW_PERCENT = 60
+CLIENT_TACTICS_LISTED = 10
 
 
 def journey_completeness(snapshot: JourneySnapshot) -> int:
@@ -55,6 +56,7 @@ class Decision:
 class ClientNextSteps:
     decisions: tuple[Decision, ...]
     client_tactics: tuple[tuple[TacticSnap, date | None], ...]  # what the agency needs from them
+    client_tactics_more: int  # client-owned tactics beyond those listed (all are on the roadmap)
     first_30_days: tuple[tuple[TacticSnap, date], ...]
     investment: Decimal  # economics.spend: the one monthly figure, never recomputed here
     investment_is_planned: bool
@@ -93,10 +95,10 @@ def client_next_steps(snapshot: JourneySnapshot, economics: Economics) -> Client
     if unnamed:
         decisions.append(
             Decision(
-                f"Name the person on your team who leads each of the {unnamed} tactic"
-                f"{'s' if unnamed > 1 else ''} your team owns (listed below)."
+                f"Name who on your team leads each of your {unnamed} tactics that have no one "
+                "named yet."
                 if unnamed > 1
-                else "Name the person on your team who leads the tactic your team owns (below)."
+                else "Name who on your team leads your tactic that has no one named yet."
             )
         )
     still_open = [stage.name for stage in snapshot.stages if not stage.tactics]
@@ -112,7 +114,8 @@ def client_next_steps(snapshot: JourneySnapshot, economics: Economics) -> Client
     meeting = snapshot.next_meeting_at
     return ClientNextSteps(
         decisions=tuple(decisions),
-        client_tactics=client_owned[:10],
+        client_tactics=client_owned[:CLIENT_TACTICS_LISTED],
+        client_tactics_more=max(len(client_owned) - CLIENT_TACTICS_LISTED, 0),
         first_30_days=tuple(roadmap_first),
         investment=economics.spend,
         investment_is_planned=economics.spend_is_planned,
