@@ -49,6 +49,8 @@ PATH_INT_VALUES = ("0", "1234567890" * 4)
 
 # Endpoints that accept a POST but read no parameter: the path is everything.
 TAKES_NO_INPUT = {
+    "workshop_vote_close",
+    "workshop_vote_apply",
     "agency_logo",
     "business_detail",
     "healthz",

@@ -11,21 +11,12 @@ urlpatterns = [
     path("journeys/<int:pk>/workshop/vote/", views.vote_cast, name="workshop_vote_cast"),
     path("journeys/<int:pk>/workshop/reveal/", views.ideas_reveal, name="workshop_reveal"),
     path(
-        "journeys/<int:pk>/workshop/ideas/accept/",
-        views.idea_act,
-        {"action": "accept"},
-        name="workshop_idea_accept",
+        "journeys/<int:pk>/workshop/ideas/accept/", views.idea_accept, name="workshop_idea_accept"
     ),
-    path(
-        "journeys/<int:pk>/workshop/ideas/merge/",
-        views.idea_act,
-        {"action": "merge"},
-        name="workshop_idea_merge",
-    ),
+    path("journeys/<int:pk>/workshop/ideas/merge/", views.idea_merge, name="workshop_idea_merge"),
     path(
         "journeys/<int:pk>/workshop/ideas/set-aside/",
-        views.idea_act,
-        {"action": "set_aside"},
+        views.idea_set_aside,
         name="workshop_idea_set_aside",
     ),
     path("journeys/<int:pk>/workshop/settings/", views.room_settings, name="workshop_settings"),

@@ -230,7 +230,24 @@ def ideas_reveal(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def idea_act(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
+def idea_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The idea becomes a tactic (the library's match, if picked) or an offer."""
+    return _idea_act(request, pk, "accept")
+
+
+@login_required
+@require_POST
+def idea_merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _idea_act(request, pk, "merge")
+
+
+@login_required
+@require_POST
+def idea_set_aside(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _idea_act(request, pk, "set_aside")
+
+
+def _idea_act(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     """Accept (as a tactic or offer), merge into another idea, or set aside."""
     journey, me = _member(request, pk, edit=True)
     form = IdeaPickForm(request.POST)
@@ -399,21 +416,29 @@ def guest_name(request: HtmxHttpRequest, token: str) -> HttpResponse:
     return _with_cookies(_render(request, context, "panel"), request, name=name)
 
 
-def _guest_post(request: HtmxHttpRequest, token: str, handler) -> HttpResponse:  # noqa: ANN001
+def _guest_posting(
+    request: HtmxHttpRequest, token: str
+) -> tuple[LiveLink, Participant, dict, HttpResponse | None]:
+    """A guest's post: who, the panel's context, and the answer if they have no name yet."""
     link, me, _new = _guest(request, token)
     context = _guest_context(request, token, link, me)
-    if not context["guest_named"]:
-        return _with_cookies(
-            _render(request, context, "panel", error="Tell the room your name first."), request
-        )
-    return _with_cookies(handler(request, link.journey, me, context), request)
+    if context["guest_named"]:
+        return link, me, context, None
+    refused = _render(request, context, "panel", error="Tell the room your name first.")
+    return link, me, context, _with_cookies(refused, request)
 
 
 @require_POST
 def guest_idea(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    return _guest_post(request, token, _idea_add)
+    link, me, context, refused = _guest_posting(request, token)
+    if refused is not None:
+        return refused
+    return _with_cookies(_idea_add(request, link.journey, me, context), request)
 
 
 @require_POST
 def guest_vote(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    return _guest_post(request, token, _vote_cast)
+    link, me, context, refused = _guest_posting(request, token)
+    if refused is not None:
+        return refused
+    return _with_cookies(_vote_cast(request, link.journey, me, context), request)

@@ -236,3 +236,36 @@ def vote_apply(*, round_: VoteRound) -> list[StageTactic]:
         VoteRound.objects.filter(pk=round_.pk).update(applied_at=timezone.now())
         tell_room(journey.pk, ("vote",))
     return ranked
+
+
+def team_choice(journey_id: int) -> dict[str, object] | None:
+    """What the team chose, for the deliverable (snapshot, .cvj.json, PDF): the last closed
+    vote, its rules and its ranked tally — plain values, no models. None before any vote."""
+    round_ = (
+        VoteRound.objects.filter(journey_id=journey_id, closed_at__isnull=False)
+        .select_related("journey_stage__stage")
+        .order_by("-closed_at")
+        .first()
+    )
+    if round_ is None:
+        return None
+    rows = vote_tally(round_)
+    return {
+        "closed_at": round_.closed_at,
+        "scope": round_.journey_stage.stage.slug if round_.journey_stage_id else "map",
+        "votes_per_person": round_.votes_per_person,
+        "max_per_item": round_.max_per_item,
+        "anonymous": round_.anonymous,
+        "voters": Ballot.objects.filter(round=round_, dots__isnull=False).distinct().count(),
+        "taken_into_plan": round_.applied_at is not None,
+        "ranked": [
+            {
+                "stage_tactic_id": row.stage_tactic.pk,
+                "name": row.stage_tactic.name,
+                "stage": row.stage_tactic.journey_stage.stage.slug,
+                "dots": row.dots,
+            }
+            for row in rows
+            if row.dots
+        ],
+    }

@@ -160,3 +160,11 @@ function tickClock() {
 setInterval(tickClock, 1000);
 tickClock();
 document.addEventListener("htmx:load", tickClock);
+
+// Present's join box steps aside when the strategist wants the whole board.
+document.addEventListener("click", function (event) {
+  const hide = event.target.closest && event.target.closest("[data-join-hide]");
+  if (!hide) return;
+  const box = hide.closest("[data-workshop-join]");
+  if (box) box.hidden = true;
+});

@@ -84,6 +84,10 @@ def test_a_facilitator_and_three_phones_ideate_vote_and_order_the_plan(
     phones = [_join(new_context, join_url, name) for name in ("Ana", "Ben", "Cleo")]
     ana, ben, cleo = phones
     assert "/l/" in ana.url
+    ana.reload()  # the name is asked once: this device remembers it
+    expect(ana.locator("#workshop-ideas")).to_be_visible()
+    expect(ana.locator("#ws-name")).to_have_count(0)
+    wait_live(ana)
 
     # Ideas stay with their authors until the facilitator reveals the stage's ideas.
     _add_idea(ana, HOSTILE, "Five questions <b>and</b> a size")
