@@ -13,7 +13,7 @@ from journeys.models import Journey, JourneyStage, StageTactic
 from . import services, votes
 from .clock import clock_context
 from .forms import VoteOpenForm
-from .models import Idea, IdeaStatus, Room
+from .models import Idea, IdeaKind, IdeaStatus, Room
 from .qr import qr_svg
 from .services import Participant
 
@@ -103,6 +103,9 @@ def _stage_ideas(journey: Journey, me: Participant, room: Room, stages: list) ->
     for idea in services.ideas_for(journey, me):
         if me.facilitator and idea.status == IdeaStatus.NEW:
             idea.match = services.idea_library_match(idea)  # type: ignore[attr-defined]
+            idea.needs_price = idea.kind == IdeaKind.OFFER and services.offer_idea_needs_price(  # type: ignore[attr-defined]
+                idea.journey_stage.stage.slug
+            )
         by_stage[idea.journey_stage_id].ideas.append(idea)
     return [s for s in by_stage.values() if s.ideas or s.hidden or s.revealed]
 

@@ -38,6 +38,7 @@ class IdeaPickForm(forms.Form):
     idea = IdOr404Field()
     tactic = IdOr404Field(required=False)
     into = IdOr404Field(required=False)
+    price = forms.DecimalField(required=False, min_value=0, max_digits=12, decimal_places=2)
 
 
 class RevealForm(forms.Form):

@@ -232,21 +232,37 @@ def _locked_new(idea: Idea) -> Idea:
     return locked
 
 
+def offer_idea_kind(stage_slug: str) -> str | None:
+    """The offer kind an offer idea becomes at this stage (the stage's last: at Ascend an
+    ascension offer, not a second core offer); None where the stage takes no offers."""
+    kinds = STAGE_OFFER_KINDS.get(stage_slug, ())
+    return kinds[-1] if kinds else None
+
+
+def offer_idea_needs_price(stage_slug: str) -> bool:
+    """A lead magnet is free; any other offer needs its price before the funnel counts it."""
+    return offer_idea_kind(stage_slug) not in (None, "lead_magnet")
+
+
 @transaction.atomic
-def idea_accept(*, idea: Idea, tactic: Tactic | None = None) -> Idea:
+def idea_accept(*, idea: Idea, tactic: Tactic | None = None, price: Decimal | None = None) -> Idea:
     """The idea becomes a tactic (the library's, when one is picked, else its own name) or an
-    offer of the stage; its note goes along, never retyped."""
+    offer of the stage (with the price the facilitator gives it); its note goes along, never
+    retyped."""
     locked = _locked_new(idea)
     stage = locked.journey_stage
     if locked.kind == IdeaKind.OFFER:
-        kinds = STAGE_OFFER_KINDS.get(stage.stage.slug, ())
-        if not kinds:
+        slug = stage.stage.slug
+        kind = offer_idea_kind(slug)
+        if kind is None:
             raise ValidationError(f"{stage.stage.name} takes no offers: set this idea aside.")
+        if price is None and offer_idea_needs_price(slug):
+            raise ValidationError("Give the offer its price: the funnel's figures use it.")
         offer_create_at_stage(
             journey_stage=stage,
             name=locked.name,
-            kind=kinds[-1],
-            price=Decimal("0"),
+            kind=kind,
+            price=price or Decimal("0"),
             promise=locked.note[:4000],
         )
     else:

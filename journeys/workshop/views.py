@@ -251,13 +251,15 @@ def _idea_act(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     """Accept (as a tactic or offer), merge into another idea, or set aside."""
     journey, me = _member(request, pk, edit=True)
     form = IdeaPickForm(request.POST)
-    form.is_valid()
+    if not form.is_valid() and "price" in form.errors:
+        error = "Price: " + " ".join(form.errors["price"])
+        return _render(request, _member_context(request, journey, me), "ideas", error=error)
     idea = _idea(journey, form.cleaned_data.get("idea"))
     try:
         if action == "accept":
             tactic_pk = form.cleaned_data.get("tactic")
             tactic = get_library_tactic(journey, tactic_pk) if tactic_pk else None
-            services.idea_accept(idea=idea, tactic=tactic)
+            services.idea_accept(idea=idea, tactic=tactic, price=form.cleaned_data.get("price"))
         elif action == "merge":
             services.idea_merge(idea=idea, into=_idea(journey, form.cleaned_data.get("into")))
         else:

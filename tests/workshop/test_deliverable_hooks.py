@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from journeys.workshop.services import (
     idea_accept,
@@ -42,3 +43,37 @@ def test_the_last_closed_vote_is_what_the_team_chose(journey, join, tactics):
     chose = team_choice(journey.pk)
     assert [(r["name"], r["dots"]) for r in chose["ranked"]] == [("Ebook", 3), ("Quiz", 2)]
     assert chose["voters"] == 2 and chose["scope"] == "map" and chose["anonymous"]
+
+
+def test_an_offer_idea_becomes_an_offer_with_the_price_the_facilitator_gives(
+    journey, join, htmx_client
+):
+    from decimal import Decimal
+
+    from journeys.models import StageOffer
+    from journeys.workshop.models import IdeaStatus
+
+    ana = participant_for_guest(join.live_link, "device-a", "Ana")
+
+    def offer_idea(slug, name):
+        stage = journey.stages.get(stage__slug=slug)
+        return idea_add(journey_stage=stage, participant=ana, kind="offer", name=name, note="")
+
+    url = reverse("workshop_idea_accept", args=[journey.pk])
+    trial = offer_idea("convert", "First room for $19")
+    assert "Give the offer its price" in htmx_client.post(url, {"idea": trial.pk}).text
+    assert "Price:" in htmx_client.post(url, {"idea": trial.pk, "price": "-3"}).text
+    htmx_client.post(url, {"idea": trial.pk, "price": "19"})
+    offer = StageOffer.objects.get(journey_stage__stage__slug="convert").offer
+    assert (offer.name, offer.kind, offer.price) == (
+        "First room for $19",
+        "entry_point",
+        Decimal("19"),
+    )
+    guide = offer_idea("subscribe", "Price guide")
+    htmx_client.post(url, {"idea": guide.pk})  # a lead magnet is free
+    assert StageOffer.objects.get(journey_stage__stage__slug="subscribe").offer.price == 0
+    nowhere = offer_idea("aware", "A billboard offer")
+    assert "takes no offers" in htmx_client.post(url, {"idea": nowhere.pk}).text
+    nowhere.refresh_from_db()
+    assert nowhere.status == IdeaStatus.NEW
