@@ -7,6 +7,7 @@
 import { formatElapsed } from "./clock.js";
 
 const NAME_KEY = "cvj-guest-name";
+let announced = false;
 
 function remembered() {
   try { return localStorage.getItem(NAME_KEY) || ""; } catch (e) { return ""; }
@@ -39,6 +40,12 @@ function setUp(scope) {
   scope.querySelectorAll("[data-workshop-name]").forEach(function (el) {
     const name = el.dataset.workshopName;
     if (!name) return;
+    if (remembered() !== name || !announced) {
+      // live.js reads the name with every stage message: one now, so the others see it at
+      // once rather than at the next heartbeat.
+      announced = true;
+      setTimeout(function () { window.dispatchEvent(new HashChangeEvent("hashchange")); }, 0);
+    }
     remember(name);
     document.querySelectorAll("input[name=name][data-live-guest-name]").forEach(function (input) {
       if (!input.value) input.value = name;
