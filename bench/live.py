@@ -213,7 +213,7 @@ def run_case(
         time.sleep(1)
         rss_before = sum(_rss_kib(p) for p in pids)
         previous = _current_goal(journey_id)
-        out = logdir / f"followers-{web}-{followers}.json"
+        out = logdir / f"followers-{server}-{web}-{followers}.json"
         total = seconds + 90
         worker = subprocess.Popen(
             [sys.executable, __file__, "--followers-worker", hosts, path, str(followers),
@@ -228,7 +228,15 @@ def run_case(
                     break
             time.sleep(0.25)
         connected = int(progress.read_text() or 0)
-        time.sleep(4)  # the join announcements settle; the sockets are idle
+        # The join announcements settle (each join is told to everyone already there: N² frames
+        # for N sockets) until the web processes idle; then the sockets are idle.
+        settle_until = time.monotonic() + 60
+        while time.monotonic() < settle_until:
+            cpu_at = sum(_cpu_seconds(p) for p in pids)
+            time.sleep(1)
+            if sum(_cpu_seconds(p) for p in pids) - cpu_at < 0.05 * len(pids):
+                break
+        settled_s = 60 - (settle_until - time.monotonic())
         rss_idle = sum(_rss_kib(p) for p in pids)
         cpu_before = sum(_cpu_seconds(p) for p in pids)
         wall_before = time.monotonic()
@@ -259,6 +267,9 @@ def run_case(
         worker.wait(timeout=60)
         result = json.loads(out.read_text())
     latencies = result["latencies_ms"]
+    if saves and not latencies:  # nothing arrived: show why
+        for _base, proc in servers:
+            _lib.step(f"{proc.name} log:\n{proc.tail(30)}")
     expected = saves * connected
     return {
         "server": server,
@@ -274,6 +285,7 @@ def run_case(
         "p95_ms": _lib.percentile(latencies, 95) if latencies else None,
         "max_ms": max(latencies) if latencies else None,
         "kib_per_idle_connection": (rss_idle - rss_before) / max(connected, 1),
+        "join_settle_s": settled_s,
         "cpu_percent_of_one_core": cpu * 100,
     }
 

@@ -167,6 +167,30 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
     journey_id: int = 0
     viewer: Viewer | None = None
     entry: dict[str, Any] | None = None
+    ended = False  # closed by us or by the page: nothing more is sent
+
+    async def send(self, text_data: str | None = None, bytes_data: bytes | None = None,
+                   close: bool | int = False) -> None:  # fmt: skip
+        """Nothing after the close: a group message already queued for this socket may still be
+        dispatched once it ended, and ASGI servers other than daphne (uvicorn) raise on a send
+        after the close instead of dropping it."""
+        if self.ended:
+            return
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except OSError:  # the page went away without a close frame (uvicorn says so on send)
+            self.ended = True
+            await self._leave()
+
+    async def close(self, code: int | None = None, reason: str | None = None) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        await super().close(code=code, reason=reason)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self.ended = True
+        await super().websocket_disconnect(message)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """The safety net: an exception of ours still leaves the group and the roster."""
