@@ -4,6 +4,8 @@ fix taken into the plan. The figures the plan shows are the deliverable's (deliv
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 
 from .models import Journey, JourneyStage, StageTactic
@@ -23,15 +25,33 @@ def plan_item_update(*, stage_tactic: StageTactic, changes: dict[str, object]) -
     return locked
 
 
-def plan_summary_update(*, journey: Journey, summary: str, priorities: list[int]) -> Journey:
-    """Store the executive summary and up to three priorities (tactics of this journey only)."""
+UNCHANGED = object()  # an argument left out: the stored value stays
+
+
+def plan_summary_update(
+    *,
+    journey: Journey,
+    summary: str,
+    priorities: list[int],
+    next_meeting_at: datetime | None | object = UNCHANGED,
+    next_steps: str | None = None,
+) -> Journey:
+    """Store the executive summary, up to three priorities (tactics of this journey only) and,
+    when given, the deliverable's ending (the next meeting, the next steps): one version for
+    all of it. A caller that leaves the ending out leaves it as it is."""
     allowed = set(
         StageTactic.objects.filter(journey_stage__journey=journey).values_list("pk", flat=True)
     )
+    changes: dict[str, object] = {
+        "summary": summary.strip(),
+        "priorities": [p for p in priorities if p in allowed][:3],
+    }
+    if next_meeting_at is not UNCHANGED:
+        changes["next_meeting_at"] = next_meeting_at
+    if next_steps is not None:
+        changes["next_steps"] = next_steps.strip()
     with transaction.atomic():
-        Journey.objects.filter(pk=journey.pk).update(
-            summary=summary.strip(), priorities=[p for p in priorities if p in allowed][:3]
-        )
+        Journey.objects.filter(pk=journey.pk).update(**changes)
         journey_version_bump(journey.pk)
     journey.refresh_from_db()
     return journey

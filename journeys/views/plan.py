@@ -7,7 +7,6 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -146,16 +145,13 @@ def plan_summary_save(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     tactics = _tactics(journey)
     form = PlanSummaryForm(request.POST, tactics=tactics)
     if form.is_valid():
-        with transaction.atomic():
-            # planning.plan_summary_update does not take the ending's fields yet; it bumps the
-            # journey's version right after, in the same transaction, so exports see both.
-            Journey.objects.filter(pk=journey.pk).update(
-                next_meeting_at=form.cleaned_data["next_meeting_at"],
-                next_steps=form.cleaned_data["next_steps"].strip(),
-            )
-            planning.plan_summary_update(
-                journey=journey, summary=form.cleaned_data["summary"], priorities=form.priorities()
-            )
+        planning.plan_summary_update(
+            journey=journey,
+            summary=form.cleaned_data["summary"],
+            priorities=form.priorities(),
+            next_meeting_at=form.cleaned_data["next_meeting_at"],
+            next_steps=form.cleaned_data["next_steps"],
+        )
         saved, error = True, ""
     else:
         saved, error = (

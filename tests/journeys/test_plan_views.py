@@ -204,3 +204,26 @@ def test_a_bad_next_meeting_is_a_field_error_and_saves_nothing(
     assert "Next meeting: Enter a valid date/time." in answer
     planned.refresh_from_db()
     assert planned.summary != "Changed" and planned.next_meeting_at is None
+
+
+def test_a_summary_saved_without_the_ending_keeps_it(journey):
+    """Callers that only set the summary and priorities (the vote's result) never wipe the next
+    meeting or the next steps."""
+    from datetime import UTC, datetime
+
+    from journeys.planning import plan_summary_update
+
+    meeting = datetime(2027, 1, 12, 10, 30, tzinfo=UTC)
+    plan_summary_update(
+        journey=journey, summary="First", priorities=[], next_meeting_at=meeting, next_steps="Call"
+    )
+    plan_summary_update(journey=journey, summary="Second", priorities=[])
+    journey.refresh_from_db()
+    assert (journey.summary, journey.next_meeting_at, journey.next_steps) == (
+        "Second",
+        meeting,
+        "Call",
+    )
+    plan_summary_update(journey=journey, summary="Third", priorities=[], next_meeting_at=None)
+    journey.refresh_from_db()
+    assert journey.next_meeting_at is None and journey.next_steps == "Call"
