@@ -176,3 +176,32 @@ def test_a_facilitator_and_three_phones_ideate_vote_and_order_the_plan(
     facilitator.goto(f"{asgi_base}/journeys/{journey.pk}/?stage=subscribe")
     expect(facilitator.locator("#tactics")).to_contain_text(HOSTILE)
     expect(facilitator.locator(f"#tn-{quiz.pk}")).to_have_value("Five questions <b>and</b> a size")
+
+
+def test_everyone_follows_the_leader_across_the_leaders_reload(
+    new_context, asgi_base, journey, strategist
+):
+    from journeys.live.guests import live_link_create
+
+    leader = signed_in_page(new_context, asgi_base, strategist.user)
+    leader.goto(f"{asgi_base}/journeys/{journey.pk}/?stage=convert")
+    wait_live(leader)
+    _link, token = live_link_create(journey=journey, user=strategist.user)
+    guest = new_context().new_page()
+    guest.set_viewport_size(PHONE)
+    guest.goto(f"{asgi_base}/l/{token}/")
+    wait_live(guest)
+    leader.get_by_role("button", name="Everyone follow me").click()
+    expect(guest.locator("#live-guest")).to_have_attribute("data-live-followed", "convert")
+
+    leader.reload()  # the lead goes on: the leader's new page takes it up
+    wait_live(leader)
+    expect(leader.locator("[data-live-lead]")).to_have_attribute("data-live-lead", "on")
+    expect(guest.locator("[data-live-follow-toggle]")).to_have_attribute(
+        "data-live-follow-toggle", "on"
+    )
+    leader.locator(".stage-tab.s-excite[data-hx-get]").first.click()
+    expect(guest.locator("#live-guest")).to_have_attribute("data-live-followed", "excite")
+
+    leader.get_by_role("button", name="Stop leading").click()  # only the leader ends it
+    expect(guest.locator("[data-live-follow-toggle]")).to_have_count(0)
