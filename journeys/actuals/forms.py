@@ -21,11 +21,13 @@ class MonthActualsForm(forms.Form):
     month = forms.CharField(
         max_length=7,
         validators=[validate_plain_text],
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=forms.TextInput(attrs={"type": "month"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # HTML allows no maxlength on a month input (the field still checks the length).
+        self.fields["month"].widget.attrs.pop("maxlength", None)
         for figure in PEOPLE:
             self.fields[figure.column] = forms.IntegerField(
                 label=figure.label,

@@ -41,6 +41,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from journeys.deliverable.sharing import share_link_create
+from journeys.intake.services import intake_answers_save, intake_link_create
 from journeys.live.guests import live_link_create
 from journeys.models import Business, Export, ExportStatus, Journey, JourneyStage
 from tests.e2e.test_live import start_daphne
@@ -66,6 +67,7 @@ class Demo:
     business: Business
     share_token: str
     live_token: str = ""
+    intake_token: str = ""
     ids: dict[str, int] = field(default_factory=dict)
 
     def url(self, template: str) -> str:
@@ -76,6 +78,7 @@ class Demo:
             offer=self.ids["offer"],
             token=self.share_token,
             live=self.live_token,
+            intake=self.intake_token,
         )
 
 
@@ -195,6 +198,7 @@ WALK: list[Stop] = [
     Stop("share-page", "/s/{token}/", roles=ANONYMOUS, main="h1"),
     Stop("share-invalid", "/s/not-a-real-link/", roles=ANONYMOUS, main="h1"),
     Stop("live-guest", "/l/{live}/", roles=ANONYMOUS, main="h1"),
+    Stop("intake", "/intake/{intake}/", roles=ANONYMOUS, main=FIRST_FIELD),
     Stop("not-found", "/no-such-page/", roles=ANONYMOUS | EVERYONE, main="h1"),
     # Everyone signed in
     Stop("home", "/", roles=EVERYONE, main="h1"),
@@ -215,6 +219,9 @@ WALK: list[Stop] = [
     Stop("library-import", "/library/import/", roles=frozenset({"admin"}), main=FIRST_FIELD),
     Stop("versions", "/journeys/{journey}/versions/", main="h1"),
     Stop("plan", "/journeys/{journey}/plan/", main="h1"),
+    Stop("actuals", "/journeys/{journey}/actuals/", main="h1"),
+    Stop("actuals-import", "/journeys/{journey}/actuals/import/", main=FIRST_FIELD),
+    Stop("intake-take-in", "/personas/{persona}/intake/", main="h1"),
     Stop("status-sharing", "/journeys/{journey}/status/", main="h1"),
     Stop("clone", "/journeys/{journey}/clone/", main=FIRST_FIELD),
     Stop("save-template", "/journeys/{journey}/save-as-starter/", main=FIRST_FIELD),
@@ -385,11 +392,15 @@ def demo(db) -> Demo:
     )
     _link, token = share_link_create(journey=journey, user=None, days=7, label="Walk")
     _live_link, live_token = live_link_create(journey=journey, user=None, label="Walk")
+    intake_link, intake_token = intake_link_create(business=journey.business, user=None, days=7)
+    # Answered in part: the take-in page shows both versions side by side, the rest folded.
+    intake_answers_save(link=intake_link, answers={"pains": "No time to clean; guests at 6."})
     return Demo(
         journey=journey,
         business=journey.business,
         share_token=token,
         live_token=live_token,
+        intake_token=intake_token,
         ids={
             "persona": journey.persona_id,
             "offer": journey.core_offer_id,
