@@ -9,9 +9,9 @@
 // decides on save), and a region holding the focus is swapped only once the focus leaves it.
 // While the socket is open and greeted, the root carries data-live-connected (for the browser
 // tests and for debugging a live session).
-import { useSocket } from "./autosave.js";
 import { endDrafts, showDraft } from "./live-drafts.js";
 import { applyFields, cssEscape, reapplySince, remember } from "./live-fields.js";
+import { createSocketSaves } from "./live-saves.js";
 
 const liveRoot = document.querySelector("[data-live-socket]");
 if (liveRoot && window.WebSocket) startLive(liveRoot);
@@ -166,50 +166,8 @@ function startLive(root) {
     return false;
   }
 
-  // --- Saves and drafts over the socket (autosave falls back to HTTP for anything unanswered)
-  const SAVE_ACK_MS = 4000;
-  const pendingSaves = new Map(); // id -> {resolve, reject, timer}
-  let saveSeq = 0;
-
-  function saveOverSocket(message) {
-    return new Promise(function (resolve, reject) {
-      const id = ++saveSeq;
-      if (!send(Object.assign({ type: "save", id: id, client: clientId }, message))) {
-        reject(new Error("socket closed"));
-        return;
-      }
-      const timer = setTimeout(function () {
-        pendingSaves.delete(id);
-        reject(new Error("no acknowledgement"));
-      }, SAVE_ACK_MS);
-      pendingSaves.set(id, { resolve: resolve, reject: reject, timer: timer });
-    });
-  }
-
-  function saveAcknowledged(message) {
-    const pending = pendingSaves.get(message.id);
-    if (!pending) return;
-    pendingSaves.delete(message.id);
-    clearTimeout(pending.timer);
-    pending.resolve({ http: message.status, payload: message.body, text: "", redirected: false, retryAfter: 0 });
-  }
-
-  function offerSocket(canSave) {
-    if (!canSave) return;
-    useSocket({
-      save: saveOverSocket,
-      draft: function (key, text) { send({ type: "draft", field: key, text: text }); },
-    });
-  }
-
-  function withdrawSocket() {
-    useSocket(null);
-    pendingSaves.forEach(function (pending) {
-      clearTimeout(pending.timer);
-      pending.reject(new Error("socket closed"));
-    });
-    pendingSaves.clear();
-  }
+  // --- Saves and drafts over the socket (live-saves.js; autosave falls back to HTTP)
+  const socketSaves = createSocketSaves(send, clientId);
 
   function connect() {
     clearTimeout(reconnectTimer);
@@ -233,7 +191,7 @@ function startLive(root) {
       if (mine !== socket) return;
       socket = null;
       me = null;
-      withdrawSocket();
+      socketSaves.withdraw();
       markConnected();
       if (event.code === 4403) {
         refused = true;
@@ -260,7 +218,7 @@ function startLive(root) {
   function reconnectNow() {
     if (refused) return;
     if (socket) { const old = socket; socket = null; try { old.close(); } catch (e) { /* gone */ } }
-    withdrawSocket();
+    socketSaves.withdraw();
     markConnected();
     attempt = 0;
     connect();
@@ -287,7 +245,7 @@ function startLive(root) {
         everConnected = true;
         attempt = 0;
         me = message.you;
-        offerSocket(message.can_edit && canEdit);
+        socketSaves.offer(message.can_edit && canEdit);
         markConnected();
         setPaused(false);
         roster.clear();
@@ -346,7 +304,7 @@ function startLive(root) {
         showDraft(message);
         break;
       case "save.ack":
-        saveAcknowledged(message);
+        socketSaves.acknowledged(message);
         break;
       case "live.follow":
         followState = message.follow;
@@ -492,7 +450,7 @@ function startLive(root) {
 
   window.addEventListener("offline", function () {
     if (socket) { const old = socket; socket = null; try { old.close(); } catch (e) { /* gone */ } }
-    withdrawSocket();
+    socketSaves.withdraw();
     markConnected();
     setPaused(true, "Live updates paused — reconnecting…");
     clearTimeout(reconnectTimer);
