@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from cvj.http import HtmxHttpRequest
 from cvj.links import LinkError
@@ -170,11 +171,10 @@ def _idea_add(
             note=sent["note"],
         )
     except ValidationError as problem:
-        context["idea_draft"] = {"name": sent["name"][:120], "note": sent["note"][:1000]}
         return _render(request, context, "ideas", error=_messages(problem))
     except Http404:
         return _render(request, context, "ideas", error="Pick one of the journey's stages.")
-    return _render(request, context, "ideas")
+    return trigger_client_event(_render(request, context, "ideas"), "workshop-idea-added")
 
 
 @login_required

@@ -52,6 +52,8 @@ function setUp(scope) {
     });
   });
   scope.querySelectorAll("[data-workshop-stage]").forEach(function (select) {
+    if (select.dataset.workshopStageSet) return; // once: never undo what someone picked
+    select.dataset.workshopStageSet = "1";
     const stage = stageInView();
     if (stage && select.querySelector('option[value="' + stage + '"]')) select.value = stage;
   });
@@ -174,4 +176,11 @@ document.addEventListener("click", function (event) {
   if (!hide) return;
   const box = hide.closest("[data-workshop-join]");
   if (box) box.hidden = true;
+});
+
+// An idea was added: clear its name and note for the next one (stage and kind stay).
+document.addEventListener("workshop-idea-added", function () {
+  document.querySelectorAll("[data-workshop-idea-form]").forEach(function (form) {
+    form.querySelectorAll("input[name=name], textarea[name=note]").forEach(function (field) { field.value = ""; });
+  });
 });

@@ -41,7 +41,7 @@ def _join(new_context, url: str, name: str) -> Page:
     expect(phone.locator("#ws-name")).to_be_visible()
     phone.locator("#ws-name").fill(name)
     phone.get_by_role("button", name="Join the session").click()
-    expect(phone.locator("#workshop-ideas")).to_be_visible()
+    expect(phone.locator("[data-workshop-idea-form]")).to_be_visible()
     wait_live(phone)
     return phone
 
@@ -52,6 +52,7 @@ def _add_idea(phone: Page, name: str, note: str = "") -> None:
     phone.locator("#idea-note").fill(note)
     phone.locator("[data-idea-add]").click()
     expect(phone.locator("#workshop-ideas .idea", has_text=name.split(" <")[0])).to_be_visible()
+    expect(phone.locator("#idea-name")).to_have_value("")  # cleared for the next idea
 
 
 def _dot(phone: Page, tactic: StageTactic, times: int) -> None:
@@ -85,7 +86,7 @@ def test_a_facilitator_and_three_phones_ideate_vote_and_order_the_plan(
     ana, ben, cleo = phones
     assert "/l/" in ana.url
     ana.reload()  # the name is asked once: this device remembers it
-    expect(ana.locator("#workshop-ideas")).to_be_visible()
+    expect(ana.locator("[data-workshop-idea-form]")).to_be_visible()
     expect(ana.locator("#ws-name")).to_have_count(0)
     wait_live(ana)
 
