@@ -12,7 +12,7 @@ from tests.factories import BusinessFactory
 
 # Serialized rollback like the browser tests: a plain flush would re-create the content types
 # that their serialized rollback then restores a second time.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")

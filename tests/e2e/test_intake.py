@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import axe_playwright_python
 import pytest
-from django.db import connections
 from django.forms.models import model_to_dict
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from cvj.models import Role
-from tests.e2e.conftest import (  # noqa: F401 - the e2e suite's live server, reused
-    _server_idle_before_flush,
-    live_server,
-)
 from tests.factories import BusinessFactory, MembershipFactory, PersonaFactory
 
 CHROMIUM = shutil.which("chromium")
@@ -42,17 +36,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-        # The test's ORM connections were opened while Playwright's loop ran, so they belong to
-        # that context: close them here, or the test database cannot be dropped at the end.
-        connections.close_all()
+def chromium(browser: Browser) -> Browser:
+    """The suite's one browser (pytest-playwright's, Debian's chromium): a second Playwright
+    in the same thread would meet the first one's event loop."""
+    return browser
 
 
 def _no_sideways_scroll(page: Page) -> None:
@@ -76,7 +63,7 @@ def _shoot(page: Page, name: str) -> None:
 
 
 def test_a_client_fills_the_intake_on_a_phone_and_the_strategist_takes_some_in(
-    live_server,  # noqa: F811 - the fixture imported above
+    live_server,
     chromium,
 ):
     strategist = MembershipFactory(role=Role.STRATEGIST)
