@@ -179,9 +179,14 @@ function save(state) {
     });
 }
 
-// Save now every field on the page whose text differs from the saved (before a swap).
+// Save now every field on the page whose text differs from the saved (before a swap) — but
+// not one waiting out its backoff after the server said "try again": its retry is scheduled,
+// its text is kept, and a swap (a part loading after the page) must not hammer the server.
 export function flushUnsaved() {
-  fields.forEach(function (s) { if (s.input.isConnected && s.input.value !== s.savedValue) save(s); });
+  fields.forEach(function (s) {
+    if (s.status === "offline") return;
+    if (s.input.isConnected && s.input.value !== s.savedValue) save(s);
+  });
 }
 
 // Only a lost connection or a gateway/server that says "try again" (502, 503, 504) is
