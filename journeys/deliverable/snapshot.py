@@ -9,7 +9,7 @@ including snapshots stored by older code (every field added since has a default)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,10 +35,13 @@ from ..models import (
 )
 from ..rules import LADDER_ORDER, offer_kind_client_label
 from ..selectors import StageView, journey_stage_views
+from ..workshop.services import team_credits
+from ..workshop.votes import team_choice
 
 # 2: plan fields on tactics, billing periods, summary/priorities, paper and brand, questions.
 # 3: what the portable format needs: offer ids, library references, business kind and notes.
-# 4: gross margin, the next meeting and next steps, the strategist's e-mail (all defaulted).
+# 4: gross margin, the next meeting and next steps, the strategist's e-mail, tactics credited
+#    to the client's team and the team's vote (all defaulted).
 # Older snapshots still load: every new field has a default.
 SNAPSHOT_FORMAT = 4
 
@@ -96,6 +99,8 @@ class TacticSnap(_Snap):
     library_stage: str = ""
     library_name: str = ""
     own_channel: str = ""  # the channel chosen on the map, overriding the library's
+    # Accepted from ideas the client's team added in the session (their authors' names).
+    from_team: tuple[str, ...] = ()
 
     @property
     def owner_label(self) -> str:
@@ -154,6 +159,28 @@ class PersonaSnap(_Snap):
     awareness_label: str
 
 
+class ChosenSnap(_Snap):
+    """A tactic in the team's vote, with the dots it got."""
+
+    stage_tactic_id: int
+    name: str
+    stage: str
+    dots: int
+
+
+class TeamChoiceSnap(_Snap):
+    """What the client's team chose: the last closed dot vote of the session."""
+
+    closed_at: datetime
+    scope: str  # a stage slug, or "map"
+    votes_per_person: int
+    max_per_item: int
+    anonymous: bool
+    voters: int
+    taken_into_plan: bool
+    ranked: tuple[ChosenSnap, ...] = ()
+
+
 class QuestionSnap(_Snap):
     """A question or comment from the live session: open ones go under "Next steps", answered
     and resolved ones into the appendix with their answers."""
@@ -198,6 +225,7 @@ class JourneySnapshot(_Snap):
     next_meeting_at: datetime | None = None
     next_steps: str = ""
     strategist_email: str = ""
+    team_choice: TeamChoiceSnap | None = None
 
     @computed_field  # stored with the snapshot; ignored on load
     @property
@@ -259,7 +287,9 @@ def offer_ladder(core: OfferSnap, stages: Sequence[StageSnap]) -> tuple[OfferSna
     return tuple(sorted(seen.values(), key=lambda o: (LADDER_ORDER.index(o.kind), o.price, o.name)))
 
 
-def stage_snaps(views: list[StageView]) -> tuple[StageSnap, ...]:
+def stage_snaps(
+    views: list[StageView], credits: Mapping[int, list[str]] | None = None
+) -> tuple[StageSnap, ...]:
     """The eight stages as the snapshot tells them, from the editor's stage views (no query):
     what every read-only page (client, share, guest, Present) and the board render."""
     # A library tactic's stage is one of the journey's eight: no query for it.
@@ -301,6 +331,7 @@ def stage_snaps(views: list[StageView]) -> tuple[StageSnap, ...]:
                         library_stage=slug_of.get(st.tactic.stage_id, "") if _listed(st) else "",
                         library_name=st.tactic.name if _listed(st) else "",
                         own_channel=st.channel,
+                        from_team=tuple((credits or {}).get(st.pk, ())),
                     )
                     for st in view.tactics
                 ),
@@ -315,7 +346,8 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
     journey = Journey.objects.select_related(
         "business__agency", "persona", "core_offer", "owner"
     ).get(pk=journey.pk)
-    stages = stage_snaps(journey_stage_views(journey))
+    stages = stage_snaps(journey_stage_views(journey), team_credits(journey.pk))
+    chosen = team_choice(journey.pk)
     persona = journey.persona
     owner = journey.owner
     return JourneySnapshot(
@@ -356,6 +388,7 @@ def journey_snapshot(journey: Journey) -> JourneySnapshot:
         next_meeting_at=journey.next_meeting_at,
         next_steps=journey.next_steps,
         strategist_email=owner.email if owner else "",
+        team_choice=TeamChoiceSnap.model_validate(chosen) if chosen else None,
         priorities=tuple(
             tactic_id
             for item in journey.priorities or ()

@@ -91,6 +91,8 @@ def _plan_page(
         "summary_form": summary_form,
         "gaps": gaps,
         "economics": journey_economics(snapshot),  # the one spend figure, as the PDF shows it
+        # Tactics accepted from the client's team's ideas: credited here as in the PDF.
+        "from_team": {t.id: ", ".join(t.from_team) for t in snapshot.tactics if t.from_team},
         "columns": [
             ("stage", "Stage"),
             ("name", "Tactic"),

@@ -77,3 +77,56 @@ def test_an_offer_idea_becomes_an_offer_with_the_price_the_facilitator_gives(
     assert "takes no offers" in htmx_client.post(url, {"idea": nowhere.pk}).text
     nowhere.refresh_from_db()
     assert nowhere.status == IdeaStatus.NEW
+
+
+def test_the_snapshot_and_the_pdf_credit_the_team_and_print_what_it_chose(journey, join, tactics):
+    """The version snapshot carries both (so a frozen version keeps them) and the PDF prints
+    them: 'from your team' beside an accepted idea, 'What your team chose' in the ending."""
+    import io
+
+    from pypdf import PdfReader
+
+    from journeys.deliverable.pdf import render_journey_pdf
+    from journeys.deliverable.snapshot import JourneySnapshot, journey_snapshot
+
+    ana = participant_for_guest(join.live_link, "device-a", "Ana")
+    stage = journey.stages.get(stage__slug="convert")
+    accepted = idea_accept(
+        idea=idea_add(
+            journey_stage=stage, participant=ana, kind="tactic", name="Free fitting", note=""
+        )  # fmt: skip
+    )
+    quiz, ebook, _webinar = tactics
+    round_ = vote_open(journey=journey, journey_stage=None, votes_per_person=3, max_per_item=3,
+                       anonymous=False, tally_hidden=False)  # fmt: skip
+    vote_cast(round_=round_, participant=ana, stage_tactic=quiz, count=3)
+    vote_close(round_=round_)
+
+    snapshot = journey_snapshot(journey)
+    credited = [t for t in snapshot.tactics if t.from_team]
+    assert [(t.id, t.from_team) for t in credited] == [(accepted.stage_tactic.pk, ("Ana",))]
+    assert snapshot.team_choice is not None
+    assert [(c.name, c.dots) for c in snapshot.team_choice.ranked] == [(quiz.name, 3)]
+    again = JourneySnapshot.from_json(snapshot.to_json())  # as a stored version reloads it
+    assert again.team_choice == snapshot.team_choice
+
+    text = " ".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(render_journey_pdf(snapshot).content)).pages
+    )
+    assert "Free fitting from your team" in " ".join(text.split())
+    assert "What your team chose" in text
+    assert f"{quiz.name}" in text and "3 dots" in text
+
+
+def test_the_plan_page_credits_a_tactic_from_the_teams_ideas(journey, join, htmx_client):
+    ana = participant_for_guest(join.live_link, "device-a", "Ana <b>")
+    stage = journey.stages.get(stage__slug="convert")
+    idea_accept(
+        idea=idea_add(
+            journey_stage=stage, participant=ana, kind="tactic", name="Free fitting", note=""
+        )  # fmt: skip
+    )
+    page = htmx_client.get(reverse("journey_plan", args=[journey.pk])).content.decode()
+    assert page.count("from your team") == 1
+    assert 'title="From an idea by Ana &lt;b&gt;"' in page
