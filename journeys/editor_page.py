@@ -7,7 +7,8 @@ from .agenda import agenda_pace, intro_minutes, session_agenda
 from .models import Journey
 from .rules import core_offer_off_ladder
 from .selectors import journey_stage_views
-from .services import field_text, session_elapsed
+from .services import field_text
+from .session_clock import session_elapsed
 from .suggestions import suggestions_fit_awareness, tactic_suggestions
 
 

@@ -11,7 +11,7 @@ from cvj.links import LinkError, LinkKind, LinkStatus, link_create, link_resolve
 
 from ..changes import journey_changed
 from ..models import Journey, JourneyStatus, JourneyVersion, ShareLink
-from ..services import session_elapsed
+from ..session_clock import session_elapsed
 from .snapshot import journey_snapshot
 
 SHARE_SALT = "cvj.share-link"

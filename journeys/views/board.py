@@ -21,7 +21,7 @@ from ..deliverable.showcase import journey_showcase
 from ..deliverable.snapshot import StageSnap, stage_snaps
 from ..models import Journey
 from ..selectors import journey_stage_views
-from ..services import session_elapsed
+from ..session_clock import session_elapsed
 
 # HX-Trigger events a saved change sends; the editor's side panels listen for them.
 JOURNEY_CHANGED = "journey-changed"  # any saved change: insights refresh

@@ -53,14 +53,13 @@ from ..services import (
     offer_detach,
     offer_move,
     offer_reorder,
-    session_reset,
-    session_toggle,
     tactic_add,
     tactic_move,
     tactic_remove,
     tactic_reorder,
     tactic_restore,
 )
+from ..session_clock import session_reset, session_toggle
 from .board import JOURNEY_CHANGED, JOURNEY_SHAPE_CHANGED, board_column_changed, from_board
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from journeys.agenda import intro_minutes, session_agenda
 from journeys.models import Journey, JourneyStage
-from journeys.services import session_elapsed, session_toggle
+from journeys.session_clock import session_elapsed, session_toggle
 
 from .models import Room
 from .services import room_for, tell_room
@@ -59,9 +59,9 @@ def clock_context(journey: Journey, room: Room) -> dict[str, object]:
 
 @transaction.atomic
 def clock_toggle(*, journey: Journey) -> None:
-    """Start or pause the session clock, on every participant's screen."""
+    """Start or pause the session clock, on every participant's screen (the map's
+    session_toggle tells every page, whichever button started it)."""
     session_toggle(journey=journey)
-    tell_room(journey.pk, ("clock",))
 
 
 @transaction.atomic

@@ -28,7 +28,8 @@ from cvj.parsing import (
 )
 from journeys.deliverable.sharing import journey_finalize
 from journeys.models import Journey, JourneyStage, ShareLink, StageTactic
-from journeys.services import session_toggle, tactic_add
+from journeys.services import tactic_add
+from journeys.session_clock import session_toggle
 from stages.models import Tactic
 from tests.clients import HTMX_HEADERS
 from tests.factories import BusinessFactory, make_journey

@@ -236,3 +236,25 @@ def test_drafts_have_a_budget_of_their_own(journey, strategist):
     heard, ack = async_to_sync(scenario)()
     assert 30 <= heard < 60
     assert ack["status"] == 200 and _goal(journey) == "Saved anyway"
+
+
+def test_the_editors_session_clock_is_told_to_every_page(journey, strategist):
+    """Start, pause or reset from the editor's own clock card: every open page (the room's
+    phones included) redraws its clock."""
+    from journeys.session_clock import session_reset, session_toggle
+
+    _link, token = live_link_create(journey=journey, user=strategist.user)
+
+    async def scenario() -> list[dict]:
+        guest = _communicator(journey.pk, query="token=" + token)
+        assert (await _connect(guest))[0]
+        await _next(guest, "live.hello")
+        told = []
+        for change in (session_toggle, session_toggle, session_reset):
+            await sync_to_async(change)(journey=journey)
+            told.append(await _next(guest, "journey.changed", timeout=10))
+        await guest.disconnect()
+        return told
+
+    told = async_to_sync(scenario)()
+    assert all("clock" in message["parts"] for message in told)
