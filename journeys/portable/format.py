@@ -55,8 +55,16 @@ A UTF-8 JSON object, at most 1 MB, with these keys (export writes them in this o
                   gross_margin is optional: export writes it only when given; null or
                   left out means not given (the economics then show revenue less spend
                   instead of contribution)
+  team          {chose, from_team}: what the client's team took part in during the session;
+                  optional, written only when there is something to say, and never imported
+                  (a vote cannot be cast again): kept with the file for the record
+                  chose: the team's last closed dot vote or null — {closed_at, scope (a stage
+                    or "map"), votes_per_person, max_per_item, anonymous, voters, ranked:
+                    [{stage, tactic, dots}, …]} with the most dots first
+                  from_team: [{stage, tactic, by: [names]}, …], the tactics accepted from
+                    the team's ideas and whose ideas they were
 
-Inside business, persona, offers, stages and economics, text fields may be left out (they
+Inside business, persona, offers, stages, economics and team, text fields may be left out (they
 default to empty). Unknown keys are errors, so a typo never goes unnoticed; so is a key
 given twice in one object.
 

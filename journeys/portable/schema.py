@@ -283,6 +283,37 @@ class EconomicsPart(_Part):
     gross_margin: Percentage | None = None  # optional: files written before it load as "not given"
 
 
+class RankedPart(_Part):
+    stage: LibraryStage = None
+    tactic: Text120 = ""
+    dots: int = Field(0, ge=0, le=1_000_000)
+
+
+class ChosePart(_Part):
+    """The team's last closed dot vote: kept with the file for the record, not imported."""
+
+    closed_at: Text120 = ""
+    scope: Text120 = ""  # a stage slug, or "map"
+    votes_per_person: int = Field(0, ge=0, le=1000)
+    max_per_item: int = Field(0, ge=0, le=1000)
+    anonymous: bool = False
+    voters: int = Field(0, ge=0, le=1_000_000)
+    ranked: Annotated[list[RankedPart], Field(max_length=8 * MAX_TACTICS_PER_STAGE)] = []
+
+
+class CreditPart(_Part):
+    stage: LibraryStage = None
+    tactic: Text120 = ""
+    by: Annotated[list[Text120], Field(max_length=100)] = []
+
+
+class TeamPart(_Part):
+    """What the client's team contributed in the session (optional; read, never imported)."""
+
+    chose: ChosePart | None = None
+    from_team: Annotated[list[CreditPart], Field(max_length=8 * MAX_TACTICS_PER_STAGE)] = []
+
+
 class JourneyDocument(_Part):
     """A whole ``.cvj.json`` document. Fields in the order export writes them."""
 
@@ -297,6 +328,7 @@ class JourneyDocument(_Part):
     core_offer: CoreOfferRef = Field(None, validate_default=True)
     stages: StagesPart
     economics: EconomicsPart = EconomicsPart()
+    team: TeamPart | None = None
 
 
 # --- Errors as the import page reports them -------------------------------------------------

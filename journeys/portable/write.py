@@ -57,7 +57,7 @@ def snapshot_to_document(snapshot: JourneySnapshot) -> dict[str, Any]:
     key_of = dict(zip((o.id for o in ladder), offer_keys([o.name for o in ladder]), strict=True))
     persona = snapshot.persona
 
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "title": snapshot.title,
@@ -86,6 +86,9 @@ def snapshot_to_document(snapshot: JourneySnapshot) -> dict[str, Any]:
         },
         "economics": _economics_document(snapshot),
     }
+    if (team := _team_document(snapshot)) is not None:
+        document["team"] = team
+    return document
 
 
 def _offer_document(offer: OfferSnap, key: str) -> dict[str, Any]:
@@ -102,6 +105,31 @@ def _offer_document(offer: OfferSnap, key: str) -> dict[str, Any]:
     if offer.is_recurring:
         described["billing_period"] = offer.billing_period
     return described
+
+
+def _team_document(snapshot: JourneySnapshot) -> dict[str, Any] | None:
+    """What the client's team chose and which tactics came from its ideas; None (and no key)
+    when the team took no part, so such journeys export as files always have."""
+    credited = [
+        {"stage": t.stage_slug, "tactic": t.name, "by": list(t.from_team)}
+        for t in snapshot.tactics
+        if t.from_team
+    ]
+    choice = snapshot.team_choice
+    if choice is None and not credited:
+        return None
+    chose = None
+    if choice is not None:
+        chose = {
+            "closed_at": choice.closed_at.isoformat(),
+            "scope": choice.scope,
+            "votes_per_person": choice.votes_per_person,
+            "max_per_item": choice.max_per_item,
+            "anonymous": choice.anonymous,
+            "voters": choice.voters,
+            "ranked": [{"stage": c.stage, "tactic": c.name, "dots": c.dots} for c in choice.ranked],
+        }
+    return {"chose": chose, "from_team": credited}
 
 
 def _economics_document(snapshot: JourneySnapshot) -> dict[str, Any]:

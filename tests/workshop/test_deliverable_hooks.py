@@ -130,3 +130,40 @@ def test_the_plan_page_credits_a_tactic_from_the_teams_ideas(journey, join, htmx
     page = htmx_client.get(reverse("journey_plan", args=[journey.pk])).content.decode()
     assert page.count("from your team") == 1
     assert 'title="From an idea by Ana &lt;b&gt;"' in page
+
+
+def test_the_json_file_keeps_what_the_team_did_and_imports_without_it(
+    journey, join, tactics, strategist
+):
+    """The .cvj.json carries the team's vote and credited tactics for the record; importing
+    the file works (nothing of it is re-cast), and a journey the team took no part in exports
+    with no `team` key at all, as files always have."""
+    from journeys.portable import document_dumps, document_loads, journey_to_document
+    from journeys.portable.read import journey_from_document
+
+    assert "team" not in journey_to_document(journey)
+    ana = participant_for_guest(join.live_link, "device-a", "Ana")
+    stage = journey.stages.get(stage__slug="convert")
+    idea_accept(
+        idea=idea_add(
+            journey_stage=stage, participant=ana, kind="tactic", name="Free fitting", note=""
+        )  # fmt: skip
+    )
+    quiz, _ebook, _webinar = tactics
+    round_ = vote_open(journey=journey, journey_stage=None, votes_per_person=3, max_per_item=3,
+                       anonymous=False, tally_hidden=False)  # fmt: skip
+    vote_cast(round_=round_, participant=ana, stage_tactic=quiz, count=2)
+    vote_close(round_=round_)
+
+    team = journey_to_document(journey)["team"]
+    assert team["from_team"] == [{"stage": "convert", "tactic": "Free fitting", "by": ["Ana"]}]
+    assert team["chose"]["ranked"] == [{"stage": "subscribe", "tactic": "Quiz", "dots": 2}]
+    assert team["chose"]["voters"] == 1 and team["chose"]["scope"] == "map"
+    raw = document_dumps(journey_to_document(journey)).encode()
+    copy = journey_from_document(
+        document=document_loads(raw), agency=journey.business.agency, owner=strategist.user
+    )
+    assert copy.pk != journey.pk
+    assert (
+        copy.stages.get(stage__slug="convert").tactics.filter(custom_name="Free fitting").exists()
+    )
