@@ -10,12 +10,8 @@ from django.utils import timezone
 
 from journeys import services
 from journeys.models import Journey, JourneyStage
-from journeys.services import (
-    field_save,
-    session_elapsed,
-    session_reset,
-    session_toggle,
-)
+from journeys.services import field_save
+from journeys.session_clock import session_elapsed, session_reset, session_toggle
 from tests.journeys.services_support import (
     add_custom,
     entry,
