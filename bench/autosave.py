@@ -7,6 +7,11 @@ same run — gunicorn (sync workers) on PostgreSQL, loaded from separate process
     against /ping requests/s. Target: ≥ 30 %.
 (b) latency at a realistic pace: 200 simulated strategists each saving every 2 s (≈ 100/s),
     open loop (bench/loadgen.py): p50/p95/p99 against /ping at the same rate. Target: p95 ≤ 2×.
+(c) the same saves over the live socket (issue 23): daphne, one process a core, one socket per
+    simulated strategist on its own journey (bench/_socket_load.py); capacity (each socket saves
+    again once acknowledged, at most 4.5 a second — the socket's limit is 5 frames a second) and
+    latency at ≈ 100/s, side by side with /ping and the HTTP autosave of the same run. Targets:
+    ≥ 30 % of /ping's rate; p95 ≤ 2× /ping's.
 """
 
 from __future__ import annotations
@@ -168,6 +173,9 @@ def loadgen(base: str, mode: str, args: argparse.Namespace, **extra: str) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers (5)")
+    parser.add_argument(
+        "--asgi-processes", type=int, default=2, help="daphne processes for the socket path (2)"
+    )
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (50)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--duration", type=int, default=15, help="wrk seconds per run (15)")
@@ -214,6 +222,8 @@ def main() -> None:
         session = _lib.http_login(base, "strategist")
         _lib.step("signed in as strategist through /login/")
         results = run(args, base, session, ids)
+        if redis_url:  # the socket path needs the channel layer
+            results["socket"] = run_socket(args, env, tmp, session, ids, results)
         sql = autosave_queries(ids[0])
         results["queries_per_save"] = sql
         print(f"  one save runs {len(sql)} SQL statements (in process, same database):")
@@ -370,6 +380,69 @@ def run(args: argparse.Namespace, base: str, session: _lib.Session, ids: list[in
         "targets": {"capacity_ratio": TARGET_CAPACITY_RATIO, "p95_ratio": TARGET_P95_RATIO},
         "params": vars(args),
     }
+
+
+def socket_load(hosts: list[str], cookie: str, ids: list[int], mode: str, seconds: float,
+                rate: float, out: Any) -> dict[str, Any]:  # fmt: skip
+    argv = [sys.executable, str(_lib.BENCH / "_socket_load.py"), ",".join(hosts), cookie,
+            ",".join(map(str, ids)), mode, str(seconds), str(rate), str(out)]  # fmt: skip
+    subprocess.run(argv, check=True, cwd=_lib.BENCH, timeout=seconds + 120)
+    return json.loads(out.read_text())
+
+
+def run_socket(
+    args: argparse.Namespace, env: dict[str, str], tmp: Any, session: _lib.Session,
+    ids: list[int], http: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
+    """The same saves over the live socket: daphne, one process a core, each simulated
+    strategist on its own journey's socket (as the editor holds one)."""
+    with contextlib.ExitStack() as stack:
+        servers = [
+            stack.enter_context(_lib.asgi_server(env, tmp, kind="daphne", index=i))
+            for i in range(args.asgi_processes)
+        ]
+        hosts = [base.removeprefix("http://") for base, _proc in servers]
+        users = ids[: args.users]
+        _lib.step(f"(c) socket saves: {len(users)} sockets on {len(hosts)} daphne process(es)")
+        reset_goals(ids)
+        socket_load(hosts, session.cookie, users[:20], "capacity", 3, 4.5, tmp / "warm.json")
+        reset_goals(ids)
+        capacity = socket_load(
+            hosts, session.cookie, users, "capacity", args.duration, 4.5, tmp / "cap.json"
+        )
+        reset_goals(ids)
+        latency = socket_load(
+            hosts, session.cookie, users, "latency", args.latency_duration, 1 / args.interval,
+            tmp / "lat.json",
+        )  # fmt: skip
+    saved = capacity["kinds"].get("saved", 0) / capacity["seconds"]
+    ping_rps = http["capacity"]["ping"]["rps"]
+    lat = latency["latencies"]
+    ping_p95 = http["latency"]["ping"]["latency_ms"]["p95"]
+    p95 = _lib.percentile(lat, 95) if lat else float("nan")
+    print()
+    print(f"  (c) socket saves — {len(users)} sockets, daphne ×{len(hosts)}")
+    _lib.table(
+        ["", "/ping (HTTP)", "autosave (HTTP)", "autosave (socket)"],
+        [
+            ["saves/s (capacity)", ping_rps, http["capacity"]["autosave"]["saves_per_s"], saved],
+            ["share of /ping", "", f"{http['capacity']['ratio']:.1%}", f"{saved / ping_rps:.1%}"],
+            ["p95 ms at ~100/s", ping_p95, http["latency"]["autosave"]["latency_ms"]["p95"], p95],
+            ["p50 ms at ~100/s", http["latency"]["ping"]["latency_ms"]["p50"],
+             http["latency"]["autosave"]["latency_ms"]["p50"],
+             _lib.percentile(lat, 50) if lat else float("nan")],
+            ["answers", "", "", " ".join(f"{k}:{v}" for k, v in sorted(latency["kinds"].items()))],
+            ["timeouts / failed sockets", "", "", f"{latency['errors']} / {latency['failed']}"],
+        ],
+    )  # fmt: skip
+    share = saved / ping_rps
+    met = share >= TARGET_CAPACITY_RATIO
+    print("  " + _lib.verdict(met, f"socket capacity {share:.1%} of /ping (≥ 30 %)"))
+    ratio = p95 / ping_p95
+    met = ratio <= TARGET_P95_RATIO
+    print("  " + _lib.verdict(met, f"socket p95 {p95:.1f} ms = {ratio:.2f}× /ping (≤ 2×)"))
+    return {"capacity": capacity | {"saves_per_s": saved}, "latency_p95_ms": p95,
+            "latency_kinds": latency["kinds"], "processes": len(hosts)}  # fmt: skip
 
 
 def _statuses(result: dict[str, Any], key: str = "statuses") -> str:
