@@ -51,6 +51,9 @@ class Role(models.TextChoices):
     CLIENT = "client", "Client"
 
 
+# The roles that may change a journey (the map, its stages and tactics).
+EDITING_ROLES = (Role.ADMIN, Role.STRATEGIST)
+
 # Clients name exactly one business; agency staff name none.
 CLIENT_NAMES_ONE_BUSINESS = (Q(role="client") & Q(business__isnull=False)) | (
     ~Q(role="client") & Q(business__isnull=True)
@@ -103,7 +106,7 @@ class Membership(models.Model):
 
     @property
     def can_edit(self) -> bool:
-        return self.role in (Role.ADMIN, Role.STRATEGIST)
+        return self.role in EDITING_ROLES
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):

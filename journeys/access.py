@@ -11,7 +11,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cvj.models import Membership, Role
+from cvj.models import EDITING_ROLES, Membership, Role
 from cvj.parsing import choice_or_404, id_or_404
 from cvj.tenancy import membership_for, require_membership
 from stages.models import STAGE_SLUGS, Tactic
@@ -140,6 +140,19 @@ def get_share_link_for(user: User, pk: int) -> ShareLink:
     )
 
 
+def parse_autosave_target(target: str) -> tuple[str, str]:
+    """An autosave target's kind and key: ("journey", ""), ("stage", slug) or ("tactic", id as
+    text); anything else (an unknown slug, a non-number, NUL) is a 404, unqueried."""
+    kind, _, key = target.partition(":")
+    if kind == "journey":
+        return kind, ""
+    if kind == "stage":
+        return kind, choice_or_404(key, STAGE_SLUGS)
+    if kind == "tactic":
+        return kind, str(id_or_404(key))
+    raise Http404("Unknown field.")
+
+
 def get_autosave_row_for(user: User, pk: int, target: str) -> Model:
     """The row an autosave writes (the journey, a stage entry or a live tactic), in ONE query.
 
@@ -147,25 +160,22 @@ def get_autosave_row_for(user: User, pk: int, target: str) -> Model:
     `get_stage_tactic`, folded into the row's own query: the journey's agency must have an
     editing membership (admin or strategist) of this user, read live, so a role change or a
     removal takes effect on the very next save. Foreign and unknown ids are both a 404.
+    (`field_edits.compare_and_set` applies the same rule in SQL for the common case.)
     """
     if not user.is_authenticated or not user.is_active:
         raise Http404("No agency membership.")
-    kind, _, key = target.partition(":")
+    kind, key = parse_autosave_target(target)
     if kind == "journey":
         model, scoped, agency = Journey, Journey.objects.filter(pk=pk), "business__agency_id"
     elif kind == "stage":
         model, agency = JourneyStage, "journey__business__agency_id"
         # The stage rides along (its join is there for the filter): the live message names it.
-        scoped = JourneyStage.objects.filter(
-            journey_id=pk, stage__slug=choice_or_404(key, STAGE_SLUGS)
-        ).select_related("stage")
-    elif kind == "tactic":
-        model, agency = StageTactic, "journey_stage__journey__business__agency_id"
-        scoped = StageTactic.objects.filter(journey_stage__journey_id=pk, pk=id_or_404(key))
+        scoped = JourneyStage.objects.filter(journey_id=pk, stage__slug=key).select_related("stage")
     else:
-        raise Http404("Unknown field.")
+        model, agency = StageTactic, "journey_stage__journey__business__agency_id"
+        scoped = StageTactic.objects.filter(journey_stage__journey_id=pk, pk=int(key))
     editor = Membership.objects.filter(
-        user_id=user.pk, agency_id=OuterRef(agency), role__in=(Role.ADMIN, Role.STRATEGIST)
+        user_id=user.pk, agency_id=OuterRef(agency), role__in=EDITING_ROLES
     )
     row = next(iter(scoped.filter(Exists(editor)).order_by()[:1]), None)
     if row is None:

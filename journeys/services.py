@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -12,11 +11,22 @@ from django.db import connection, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from cvj.parsing import is_plain_text, validate_plain_text
+from cvj.parsing import validate_plain_text
 from stages.models import Stage, Tactic
 from stages.ordering import apply_order, check_same_rows, moved
 
 from .changes import journey_changed, journey_edited
+from .field_edits import (
+    AUTOSAVE_MODELS,
+    FieldEdit,
+    FieldSave,
+    compare_and_set,
+    field_edit,
+    field_text,
+    parse_quietly,
+    row_at_target,
+    row_by_id,
+)
 from .models import (
     BillingPeriod,
     Business,
@@ -29,13 +39,6 @@ from .models import (
     check_offer_fits_stage,
 )
 from .rules import completeness_changed
-
-# The fields the editor autosaves, per model. Anything else is refused.
-AUTOSAVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Journey: ("title", "monthly_reach", "monthly_spend", "gross_margin"),
-    JourneyStage: ("goal", "metric", "target_conversion", "notes"),
-    StageTactic: ("notes", "channel"),  # channel: set after adding a custom tactic by name
-}
 
 
 def journey_version_bump(
@@ -101,23 +104,6 @@ def journey_create(
 # --- Autosave: one field at a time, with a three-way check against the value it was edited from.
 
 
-@dataclass(frozen=True)
-class FieldSave:
-    status: Literal["saved", "unchanged", "conflict", "invalid"]
-    value: str = ""
-    theirs: str = ""
-    error: str = ""
-
-
-def field_text(value: object) -> str:
-    """The canonical text form of a stored value, as the editor shows it."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value).replace("\r\n", "\n")
-
-
 def field_save(
     *, row: models.Model, field: str, value: str, base: str, journey_id: int
 ) -> FieldSave:
@@ -127,68 +113,85 @@ def field_save(
     the other person's text. Different fields of one row never conflict with each other.
     """
     model = type(row)
-    if field not in AUTOSAVE_FIELDS.get(model, ()):
-        return FieldSave(status="invalid", error="This field cannot be edited here.")
-    model_field = model._meta.get_field(field)
-    value = value.replace("\r\n", "\n")
-    base = base.replace("\r\n", "\n")
-    try:
-        parsed = model_field.clean(value if value != "" or not model_field.null else None, row)
-        validate_plain_text(parsed)
-    except ValidationError as error:
-        return FieldSave(status="invalid", error=" ".join(error.messages))
-    new_text = field_text(parsed)
-    expected = _parse_quietly(model_field, base, row)
-    is_text = isinstance(model_field, models.CharField | models.TextField)
+    edit = field_edit(model, field, value, base, row)
+    if isinstance(edit, FieldSave):
+        return edit
+    # The common case in one statement: write WHERE the stored value is still `base`. No match
+    # (unchanged, a conflict, or text that only compares equal after normalising) is decided
+    # under the lock below.
+    if edit.comparable and (version := compare_and_set(model, edit, row_by_id(row.pk), journey_id)):
+        field_saved(journey_id, version, live_field_key(row), model, field, edit)
+        return FieldSave(status="saved", value=edit.text)
+    return _field_save_locked(row=row, field=field, edit=edit, journey_id=journey_id)
+
+
+def field_save_as(
+    *, editor_id: int, journey_id: int, kind: str, key: str, field: str, value: str, base: str
+) -> FieldSave | None:
+    """The autosave's common case without loading the row: ONE statement that finds the row the
+    target names (`kind`, `key` as `access.parse_autosave_target` gives them), proves the user
+    may edit the journey and writes where the value is still `base`. None when that statement
+    cannot decide — an invalid value, a missing or foreign row, no right to edit, unchanged, a
+    conflict — and the caller loads the row with its rights check and calls `field_save`."""
+    model = AUTOSAVE_MODELS[kind]
+    edit = field_edit(model, field, value, base)
+    if isinstance(edit, FieldSave) or not edit.comparable:
+        return None  # an invalid answer is given only to someone shown to have the right
+    version = compare_and_set(
+        model, edit, row_at_target(kind, key, journey_id), journey_id, editor_id=editor_id
+    )
+    if not version:
+        return None
+    target = "journey" if kind == "journey" else f"{kind}:{key}"
+    field_saved(journey_id, version, target, model, field, edit)
+    return FieldSave(status="saved", value=edit.text)
+
+
+def field_saved(
+    journey_id: int, version: int, target: str, model: type[models.Model], field: str,
+    edit: FieldEdit,
+) -> None:  # fmt: skip
+    """Tell the rooms above of a field written by a compare-and-set."""
+    journey_changed(
+        journey_id=journey_id,
+        version=version,
+        parts=field_parts(model, field, field_text(edit.expected), edit.text),
+        fields=({"key": f"{target}.{field}", "value": edit.text},),  # for the live view
+    )
+    _after_save(journey_id)
+
+
+def _field_save_locked(
+    *, row: models.Model, field: str, edit: FieldEdit, journey_id: int
+) -> FieldSave:
+    """Decide under the row's lock: unchanged, a conflict, or a rightful save."""
+    model = type(row)
+    new_text = edit.text
     change = ({"key": f"{live_field_key(row)}.{field}", "value": new_text},)  # for the live view
-    # The common case in one statement: write WHERE the stored value is still `base`
-    # (stored == base → write). Equal in SQL implies equal as text, so a match is always a
-    # rightful save; no match (unchanged, a conflict, or text that only compares equal after
-    # normalising) is decided under the lock below, exactly as before. A `base` that does not
-    # parse as the field's type, or equals the new value, goes the locked way too.
-    if (
-        connection.vendor == "postgresql"
-        and field_text(expected) != new_text
-        and is_plain_text(base)  # no stored text equals it; PostgreSQL refuses it in SQL
-        and (expected is None or isinstance(expected, str) == is_text)
-        and (journey_version := _compare_and_set(row, model_field, expected, parsed, journey_id))
-    ):
-        journey_changed(
-            journey_id=journey_id,
-            version=journey_version,
-            parts=_field_parts(row, field, field_text(expected), new_text),
-            fields=change,
-        )
-        _after_save(journey_id)
-        return FieldSave(status="saved", value=new_text)
     with transaction.atomic():
         locked = model._base_manager.select_for_update().get(pk=row.pk)
         stored = field_text(getattr(locked, field))
         if stored == new_text:
             return FieldSave(status="unchanged", value=stored)
-        if stored != field_text(_parse_quietly(model_field, base, locked)):
+        if stored != field_text(parse_quietly(edit.model_field, edit.base)):
             return FieldSave(status="conflict", value=new_text, theirs=stored)
-        setattr(locked, field, parsed)
+        setattr(locked, field, edit.parsed)
         update_fields = [field]
         if hasattr(locked, "version") and model is not Journey:
             locked.version = F("version") + 1
             update_fields.append("version")
         if hasattr(locked, "updated_at"):
             update_fields.append("updated_at")
+        parts = field_parts(model, field, stored, new_text)
         if model is Journey:  # the journey row is its own version
             locked.version += 1  # exact: the row is locked
             locked.save(update_fields=[*update_fields, "version"])
             journey_changed(
-                journey_id=journey_id,
-                version=locked.version,
-                parts=_field_parts(row, field, stored, new_text),
-                fields=change,
+                journey_id=journey_id, version=locked.version, parts=parts, fields=change
             )
         else:
             locked.save(update_fields=update_fields)
-            journey_version_bump(
-                journey_id, parts=_field_parts(row, field, stored, new_text), fields=change
-            )
+            journey_version_bump(journey_id, parts=parts, fields=change)
         _after_save(journey_id)
     return FieldSave(status="saved", value=new_text)
 
@@ -215,64 +218,25 @@ def journey_stage_save(
     return conflicts, errors
 
 
-def field_changes_rail(*, row: models.Model, field: str, before: object, after: object) -> bool:
+def field_changes_rail(
+    model: type[models.Model], field: str, before: object, after: object
+) -> bool:
     """Whether a field save moves a stage's completeness meter, so the rail re-renders: for the
     editor that saved it and for everyone watching live alike."""
-    return isinstance(row, JourneyStage) and completeness_changed(field, before, after)
+    return model is JourneyStage and completeness_changed(field, before, after)
 
 
-def _field_parts(row: models.Model, field: str, before: str, after: str) -> tuple[str, ...]:
+def field_parts(model: type[models.Model], field: str, before: str, after: str) -> tuple[str, ...]:
     """What a field save re-renders elsewhere: insights always, the rail when a meter moves."""
-    rail = field_changes_rail(row=row, field=field, before=before, after=after)
-    return ("insights", "rail") if rail else ("insights",)
+    return (
+        ("insights", "rail") if field_changes_rail(model, field, before, after) else ("insights",)
+    )
 
 
 def _after_save(journey_id: int) -> None:
     """After commit, no SQL: the deliverable schedules its debounced pre-render.
     (The live broadcast is sent by the save itself.)"""
     journey_edited(journey_id=journey_id)
-
-
-def _compare_and_set(
-    row: models.Model, model_field: models.Field, expected: object, parsed: object, journey_id: int
-) -> int | None:
-    """UPDATE the field only WHERE it still holds `expected`, bumping the row's version and the
-    journey's version in the same statement (a data-modifying CTE: atomic without a transaction
-    block). Returns the journey's new version, or None when no row matched (the value is no
-    longer `expected`)."""
-    model = type(row)
-    quote = connection.ops.quote_name
-    now = timezone.now()
-    column = quote(model_field.column)
-    sets = [f"{column} = %s", "version = version + 1"]
-    params: list[object] = [model_field.get_db_prep_save(parsed, connection)]
-    if model is not StageTactic:  # stage entries and journeys keep an updated_at
-        sets.append("updated_at = %s")
-        params.append(now)
-    where = f"id = %s AND {column} IS NOT DISTINCT FROM %s"
-    params += [row.pk, model_field.get_db_prep_save(expected, connection)]
-    table = quote(model._meta.db_table)
-    if model is Journey:
-        sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {where} RETURNING version"
-    else:
-        sql = (
-            f"WITH changed AS (UPDATE {table} SET {', '.join(sets)} WHERE {where} RETURNING id) "
-            f"UPDATE {quote(Journey._meta.db_table)} SET version = version + 1, updated_at = %s "
-            "WHERE id = %s AND EXISTS (SELECT 1 FROM changed) RETURNING version"
-        )
-        params += [now, journey_id]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchone()
-    return None if found is None else found[0]
-
-
-def _parse_quietly(model_field: models.Field, raw: str, row: models.Model) -> object:
-    """Parse a `base` value for comparison; unparsable text compares as itself."""
-    try:
-        return model_field.to_python(raw if raw != "" or not model_field.null else None)
-    except ValidationError:
-        return raw
 
 
 # --- Tactics in a stage.

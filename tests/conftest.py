@@ -55,6 +55,16 @@ def fresh_channel_layer_after_a_leak():
     channel_layers.backends.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def socket_save_connections_closed(django_db_setup, django_db_blocker):
+    """Socket saves keep a database connection on each of their threads; the test database
+    can be dropped only once they are closed."""
+    yield
+    from journeys.live.editing import close_save_connections
+
+    close_save_connections()
+
+
 @pytest.fixture(autouse=True)
 def eager_tasks():
     """Tasks run in-process unless a test asks for the real worker."""

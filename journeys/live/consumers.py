@@ -36,10 +36,10 @@ from cvj.tenancy import membership_for
 
 from ..access import get_journey_for
 from ..changes import author_for, initials
+from ..field_edits import AUTOSAVE_FIELDS, field_text
 from ..models import Journey, JourneyStage, StageTactic
-from ..services import AUTOSAVE_FIELDS, field_text
 from .broadcast import group_name
-from .editing import draft_event, socket_save
+from .editing import draft_event, save_from_socket
 from .guests import live_link_resolve
 from .messages import (
     EDIT_TYPES,
@@ -342,9 +342,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         assert entry is not None
         if isinstance(message, Save):
             user = self.scope.get("user")
-            await self.send_json(
-                await database_sync_to_async(socket_save)(user, self.journey_id, message)
-            )
+            await self.send_json(await save_from_socket(user, self.journey_id, message))
             return
         if isinstance(message, Draft):
             await self._to_group(draft_event(entry, message.field, message.text))

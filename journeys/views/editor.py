@@ -180,17 +180,22 @@ def autosave(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     # One query finds the row and proves the right to edit it; the save is one more.
     answer = autosave_field(request.user, pk, **form.cleaned_data)
     if "x-cvj-autosave" not in request.headers:
-        return _autosave_fallback(request, pk, answer.row, answer.result)
+        return _autosave_fallback(request, pk, answer.target, answer.result)
     return JsonResponse(answer.body, status=answer.status)
 
 
 def _autosave_fallback(
-    request: HtmxHttpRequest, pk: int, row: object, result: FieldSave
+    request: HtmxHttpRequest, pk: int, target: tuple[str, str], result: FieldSave
 ) -> HttpResponse:
     """A plain form post (no JavaScript): say what happened and go back to the stage."""
-    stage = getattr(row, "stage", None) or getattr(
-        getattr(row, "journey_stage", None), "stage", None
-    )
+    kind, key = target
+    slug = key if kind == "stage" else None
+    if kind == "tactic":  # saved or told apart from a missing one already: back to its stage
+        slug = (
+            StageTactic.all_objects.filter(pk=int(key), journey_stage__journey_id=pk)
+            .values_list("journey_stage__stage__slug", flat=True)
+            .first()
+        )
     if result.status == "conflict":
         messages.error(
             request,
@@ -201,7 +206,7 @@ def _autosave_fallback(
         messages.error(request, f"Not saved: {result.error}")
     else:
         messages.success(request, "Saved.")
-    query = f"?stage={stage.slug}" if stage else ""
+    query = f"?stage={slug}" if slug else ""
     return redirect(reverse("journey_editor", args=[pk]) + query)
 
 

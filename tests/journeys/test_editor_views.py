@@ -173,9 +173,10 @@ def test_the_editor_page_costs_the_same_queries_for_1_or_80_tactics(
 def test_one_autosave_costs_a_small_fixed_number_of_queries(
     strategist_client, journey, django_assert_num_queries
 ):
-    # The budget of issue 16 is 4: the session; the user; the stage row with the editing right
-    # in one query; the compare-and-set with the journey version bump in one statement.
-    with django_assert_num_queries(4):
+    # Issue 16's budget was 4; issue 23 folds the editing right into the compare-and-set: the
+    # session; the user; one statement that finds the stage row, proves the right, writes the
+    # goal and bumps the journey's version.
+    with django_assert_num_queries(3):
         response = _autosave(
             strategist_client, journey, target="stage:aware", field="goal", value="Hi", base=""
         )

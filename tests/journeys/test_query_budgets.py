@@ -140,7 +140,7 @@ PAGES = {
     "autosave": Page(
         "strategist",
         _journey_url("journey_autosave"),
-        4,
+        3,  # session, user, and one statement: the row, the right to edit and the write
         method="post",
         query=_goal_save,
         headers=AUTOSAVE,
