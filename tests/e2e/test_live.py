@@ -8,84 +8,33 @@ it like any other) rather than the login form, whose test-speed hasher daphne do
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.test import Client
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from journeys.deliverable.snapshot import journey_snapshot
 from journeys.live.guests import live_link_create
 from journeys.models import Journey, JourneyStage, Question
-from tests.e2e.conftest import FIELD_SAVED, Editor
+from tests.e2e.asgi import (
+    IS_POSTGRES,
+    REPO,
+    LiveEditor,
+    SocketSaves,
+    signed_in_page,
+    start_daphne,
+    stop,
+    wait_live,
+)
+from tests.e2e.asgi import free_port as _free_port
+from tests.e2e.conftest import FIELD_SAVED
 from tests.faults.test_faults import Redis
 
-REPO = Path(__file__).resolve().parents[2]
-IS_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
-
 pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="daphne shares the test database")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_daphne(
-    env_extra: dict[str, str] | None = None, port: int | None = None
-) -> tuple[subprocess.Popen, str, Path]:
-    db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k != "CVJ_TEST_DATABASE_NAME"}
-    env.update(
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        CELERY_TASK_ALWAYS_EAGER="1",
-        **(env_extra or {}),
-    )
-    port = port or _free_port()
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cvj-daphne-{port}.log"
-    with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "cvj.asgi:application"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/ping", timeout=1) as response:
-                if response.read() == b"ok":
-                    return process, base, log_path
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise AssertionError("daphne did not start:\n" + log_path.read_text()[-3000:])
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -95,76 +44,10 @@ def asgi_base() -> Iterator[str]:
     stop(process)
 
 
-class LiveEditor(Editor):
-    """The editor, served by daphne rather than by the (WSGI) live server."""
-
-    def __init__(self, page: Page, base: str) -> None:
-        super().__init__(page)
-        self.base = base
-
-    def open(self, journey, stage: str = "aware") -> LiveEditor:
-        self.page.goto(f"{self.base}/journeys/{journey.pk}/?stage={stage}")
-        self.wait_ready(stage)
-        return self
-
-
-def signed_in_page(new_context, base: str, user) -> Page:
-    browser = Client()
-    browser.force_login(user)
-    context: BrowserContext = new_context()
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": browser.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]  # noqa: E501
-    )
-    return context.new_page()
-
-
-class SocketSaves:
-    """The page's live socket, passed through to the server, with its autosaves held back on
-    demand (`holding`) and sent on `release()` — the network between a page and the server."""
-
-    def __init__(self, page: Page) -> None:
-        self.holding = False
-        self.held: list[str] = []
-        self.sent: list[dict] = []
-        self.server = None
-        page.route_web_socket(re.compile(r"/ws/journeys/"), self._route)
-
-    def _route(self, ws) -> None:  # noqa: ANN001 - Playwright's WebSocketRoute
-        server = ws.connect_to_server()
-        self.server = server
-
-        def up(message: str | bytes) -> None:
-            kind = json.loads(message).get("type") if isinstance(message, str) else None
-            if kind == "save":
-                self.sent.append(json.loads(message))
-                if self.holding:
-                    self.held.append(message)
-                    return
-            server.send(message)
-
-        ws.on_message(up)
-
-    def release(self) -> None:
-        self.holding = False
-        for message in self.held:
-            self.server.send(message)
-        self.held.clear()
-
-
 @pytest.fixture(autouse=True)
 def _no_presence_left_over(journey) -> None:
     """Presence lives in the shared Redis; a fresh test database reuses journey ids."""
     cache.delete_many([f"cvj-live:roster:{journey.pk}", f"cvj-live:follow:{journey.pk}"])
-
-
-def wait_live(page: Page) -> None:
-    expect(page.locator("[data-live-socket]")).to_have_attribute("data-live-connected", "1")
 
 
 def test_two_strategists_and_a_guest_work_live_together(
