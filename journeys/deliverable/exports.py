@@ -52,6 +52,13 @@ RENDERER_VERSION = "1"
 # Fields of the snapshot that change without changing what the PDF says.
 _VOLATILE_SNAPSHOT_KEYS = frozenset({"version", "taken_at"})
 PRERENDER_AFTER_S = 30
+# A save within this long of the last one this process saw for the journey skips the cache
+# round trip: the pre-render it scheduled or found is still pending (see export_prerender_soon).
+PRERENDER_NOTE_S = 10
+# Redis serves a lower number first (kombu's priority steps 0, 3, 6, 9, all on one queue): a
+# click's render is taken before any background pre-render still waiting.
+CLICK_PRIORITY = 0
+BACKGROUND_PRIORITY = 9
 
 
 def snapshot_content_hash(snapshot: dict) -> str:
@@ -82,7 +89,8 @@ def export_request(
     """Snapshot the journey (or take a frozen version's snapshot) and queue a render; a repeat
     request for the same content (or the same journey version) returns the export already
     queued, rendering or done: double-clicks make one export, an unchanged journey answers
-    with the PDF it has, and a render in flight is joined."""
+    with the PDF it has, and a render in flight is joined. A request without a user is the
+    background pre-render: it queues behind every click."""
     with transaction.atomic():
         locked = Journey.objects.select_for_update().get(pk=journey.pk)
         rendered_version = version.journey_version if version else locked.version
@@ -90,6 +98,10 @@ def export_request(
         content_hash = snapshot_content_hash(snapshot)
         existing = _export_for_content(locked, rendered_version, content_hash)
         if existing is not None:
+            if user is not None and _claim_waiting_pre_render(existing, user):
+                # A click joins a pre-render still waiting at the back of the queue: send it
+                # again at the front (the first delivery to claim it renders; the other skips).
+                transaction.on_commit(lambda: export_enqueue(export_id=existing.pk))
             return existing, False
         try:
             with transaction.atomic():
@@ -109,6 +121,15 @@ def export_request(
     return export, True
 
 
+def _claim_waiting_pre_render(export: Export, user: AbstractBaseUser) -> bool:
+    """Make a queued background export this user's request; False if it is not one."""
+    return bool(
+        Export.objects.filter(
+            pk=export.pk, status=ExportStatus.QUEUED, requested_by__isnull=True
+        ).update(requested_by=user)
+    )
+
+
 def export_retry(*, export: Export) -> Export:
     """Put a failed export back in the queue (a fresh attempt budget, same snapshot)."""
     updated = Export.objects.filter(pk=export.pk, status=ExportStatus.FAILED).update(
@@ -121,11 +142,14 @@ def export_retry(*, export: Export) -> Export:
 
 
 def export_enqueue(*, export_id: int) -> bool:
-    """Hand the export to the broker. Never raises and never blocks long: with the broker down
-    the row stays queued and the sweep enqueues it once the broker is back."""
+    """Hand the export to the broker, a background pre-render (nobody requested it) behind
+    every click. Never raises and never blocks long: with the broker down the row stays queued
+    and the sweep enqueues it once the broker is back."""
+    background = Export.objects.filter(pk=export_id, requested_by__isnull=True).exists()
+    priority = BACKGROUND_PRIORITY if background else CLICK_PRIORITY
     try:
         # Eagerly (embedded mode) this renders in-process, right now.
-        export_render.apply_async(args=[export_id], retry=False)
+        export_render.apply_async(args=[export_id], retry=False, priority=priority)
     except Exception:  # noqa: BLE001 - any broker failure means "try again later"
         logger.warning("Could not enqueue export %s; the sweep will retry.", export_id)
         return False
@@ -217,37 +241,61 @@ def _prerender_key(journey_id: int) -> str:
     return f"cvj:prerender:{journey_id}"
 
 
+# Journey id → when (time.monotonic) this process last knew its pre-render was pending.
+_pending_noted: dict[int, float] = {}
+
+
 def export_prerender_soon(*, journey_id: int) -> None:
     """After a save: make sure a background render runs once the journey has been quiet for
     ~30 s. One pending task per journey (a cache key); none when tasks run eagerly in the web
-    process, where it would render on every keystroke."""
+    process, where it would render on every keystroke.
+
+    Saves come in bursts, so this process notes the pending task and skips the cache round
+    trip for PRERENDER_NOTE_S. Safe: a pending task renders only after 30 quiet seconds, so
+    within 10 s of the save that made the note it can only move itself (the save bumped
+    `updated_at`), and it re-reads `updated_at` each time it runs, seeing the skipped saves."""
     if export_prerender_task.app.conf.task_always_eager:
         return
+    now = time.monotonic()
+    noted = _pending_noted.get(journey_id)
+    if noted is not None and now - noted < PRERENDER_NOTE_S:
+        return
     try:
-        if not cache.add(_prerender_key(journey_id), 1, timeout=PRERENDER_AFTER_S * 4):
-            return  # one is already scheduled; it re-checks the clock when it runs
-        export_prerender_task.apply_async((journey_id,), countdown=PRERENDER_AFTER_S)
+        if cache.add(_prerender_key(journey_id), 1, timeout=PRERENDER_AFTER_S * 4):
+            _prerender_later(journey_id, countdown=PRERENDER_AFTER_S)
+        # else one is already scheduled; it re-checks the clock when it runs
     except Exception:  # noqa: BLE001 - a missing pre-render must never fail a save
         logger.warning("Could not schedule a pre-render for journey %s", journey_id, exc_info=True)
         with contextlib.suppress(Exception):  # Redis itself may be what is down
             cache.delete(_prerender_key(journey_id))
+        return
+    if len(_pending_noted) > 1000:  # keep the notes to the journeys being edited now
+        for stale in [j for j, at in _pending_noted.items() if now - at >= PRERENDER_NOTE_S]:
+            del _pending_noted[stale]
+    _pending_noted[journey_id] = now
+
+
+def _prerender_later(journey_id: int, *, countdown: float) -> None:
+    export_prerender_task.apply_async(
+        (journey_id,), countdown=countdown, priority=BACKGROUND_PRIORITY
+    )
 
 
 def export_prerender(*, journey_id: int) -> str:
     """Render the current journey if nobody edited it for PRERENDER_AFTER_S seconds; otherwise
     look again when that much time will have passed since the last edit."""
+    # Clear the pending mark before reading the clock: a save that still found it (and so
+    # scheduled nothing) committed its `updated_at` first, so the read below sees that save.
+    cache.delete(_prerender_key(journey_id))
     journey = Journey.objects.filter(pk=journey_id).only("updated_at").first()
     if journey is None:
-        cache.delete(_prerender_key(journey_id))
         return "gone"
     quiet_for = (timezone.now() - journey.updated_at).total_seconds()
     if quiet_for < PRERENDER_AFTER_S:
-        cache.set(_prerender_key(journey_id), 1, timeout=PRERENDER_AFTER_S * 4)
-        export_prerender_task.apply_async(
-            (journey_id,), countdown=max(1.0, PRERENDER_AFTER_S - quiet_for)
-        )
+        # Unless a save scheduled a fresh one since the delete: one pending task is enough.
+        if cache.add(_prerender_key(journey_id), 1, timeout=PRERENDER_AFTER_S * 4):
+            _prerender_later(journey_id, countdown=max(1.0, PRERENDER_AFTER_S - quiet_for))
         return "moved"
-    cache.delete(_prerender_key(journey_id))
     _, created = export_request(journey=journey, user=None)
     return "queued" if created else "current"
 

@@ -15,6 +15,16 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def no_pending_prerender_noted():
+    """This process's notes of pending pre-renders start empty (journey ids are reused)."""
+    from journeys.deliverable import exports
+
+    exports._pending_noted.clear()
+    yield
+    exports._pending_noted.clear()
+
+
 def test_request_snapshots_the_journey_and_renders_after_commit(journey, strategist):
     export, created = export_request(journey=journey, user=strategist.user)
     export.refresh_from_db()
@@ -104,7 +114,7 @@ def test_a_quiet_journey_is_prerendered_and_a_busy_one_waits(journey, monkeypatc
     monkeypatch.setattr(
         exports.export_prerender_task,
         "apply_async",
-        lambda args, countdown: scheduled.append(countdown),
+        lambda args, countdown, priority: scheduled.append(countdown),
     )
     assert exports.export_prerender(journey_id=journey.pk) == "moved"  # just edited
     assert scheduled and 1 <= scheduled[0] <= exports.PRERENDER_AFTER_S
@@ -126,7 +136,7 @@ def test_saves_schedule_one_prerender_and_none_when_eager(journey, monkeypatch):
     monkeypatch.setattr(
         exports.export_prerender_task,
         "apply_async",
-        lambda args, countdown: scheduled.append(args[0]),
+        lambda args, countdown, priority: scheduled.append(args[0]),
     )
     entry = journey.stages.get(stage__slug="aware")
     field_save(row=entry, field="goal", value="a", base="", journey_id=journey.pk)
@@ -140,6 +150,88 @@ def test_saves_schedule_one_prerender_and_none_when_eager(journey, monkeypatch):
     field_save(row=entry, field="goal", value="abc", base="ab", journey_id=journey.pk)
     assert scheduled == [journey.pk]  # debounced: one pending pre-render per journey
     cache.delete(exports._prerender_key(journey.pk))
+
+
+class CountingCache:
+    """The real cache, with a count of the calls made through it (each a Redis round trip)."""
+
+    def __init__(self, real) -> None:
+        self.real, self.calls = real, []
+
+    def __getattr__(self, name: str):
+        method = getattr(self.real, name)
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return counted
+
+
+def test_a_burst_of_saves_schedules_one_prerender_and_one_cache_round_trip_a_window(
+    journey, monkeypatch
+):
+    from django.core.cache import cache
+
+    from journeys.deliverable import exports
+    from journeys.services import field_save
+
+    scheduled: list[tuple[int, int]] = []
+    monkeypatch.setattr(
+        exports.export_prerender_task,
+        "apply_async",
+        lambda args, countdown, priority: scheduled.append((args[0], priority)),
+    )
+    counting = CountingCache(cache)
+    monkeypatch.setattr(exports, "cache", counting)
+    exports.export_prerender_task.app.conf.task_always_eager = False  # eager_tasks restores it
+    cache.delete(exports._prerender_key(journey.pk))  # left by an earlier test's journey
+    entry = journey.stages.get(stage__slug="aware")
+    typed = ""
+    for char in "a burst of saves":
+        field_save(row=entry, field="goal", value=typed + char, base=typed, journey_id=journey.pk)
+        typed += char
+    assert scheduled == [(journey.pk, exports.BACKGROUND_PRIORITY)]
+    assert counting.calls == ["add"]  # the first save only; the rest knew a task was pending
+    assert cache.get(exports._prerender_key(journey.pk)) == 1  # what other processes see
+    # The window ends (this process's note rewound rather than waited out): the next save asks
+    # the cache once, finds the pending task's mark and schedules nothing more.
+    exports._pending_noted[journey.pk] -= exports.PRERENDER_NOTE_S
+    field_save(row=entry, field="goal", value=typed + "!", base=typed, journey_id=journey.pk)
+    field_save(row=entry, field="goal", value=typed + "!!", base=typed + "!", journey_id=journey.pk)
+    assert counting.calls == ["add", "add"]
+    assert scheduled == [(journey.pk, exports.BACKGROUND_PRIORITY)]
+    assert Journey.objects.get(pk=journey.pk).stages.get(stage__slug="aware").goal == typed + "!!"
+    cache.delete(exports._prerender_key(journey.pk))
+
+
+def test_a_click_goes_ahead_of_background_prerenders_and_lifts_one_it_joins(
+    journey, strategist, monkeypatch
+):
+    from journeys.deliverable import exports
+
+    published: list[tuple[int, int]] = []  # what the broker was handed, in order
+    monkeypatch.setattr(
+        exports.export_render,
+        "apply_async",
+        lambda args, retry, priority: published.append((args[0], priority)),
+    )
+    background, created = export_request(journey=journey, user=None)
+    assert created and published == [(background.pk, exports.BACKGROUND_PRIORITY)]
+    joined, created = export_request(journey=journey, user=strategist.user)
+    assert not created and joined.pk == background.pk
+    assert published[-1] == (background.pk, exports.CLICK_PRIORITY)  # sent again, at the front
+    joined.refresh_from_db()
+    assert joined.requested_by == strategist.user  # now the strategist's request…
+    export_request(journey=journey, user=strategist.user)  # …so a second click adds nothing
+    assert len(published) == 2
+    journey.refresh_from_db()
+    journey.title = "Changed"
+    journey.version += 1
+    journey.save()
+    clicked, created = export_request(journey=journey, user=strategist.user)
+    assert created and published[-1] == (clicked.pk, exports.CLICK_PRIORITY)
+    assert exports.CLICK_PRIORITY < exports.BACKGROUND_PRIORITY  # Redis serves lower first
 
 
 def test_task_renders_edits_made_after_the_request_do_not_tear_it(
@@ -195,7 +287,7 @@ def test_sweep_fails_an_export_that_keeps_killing_workers(journey, strategist, c
 
 def test_sweep_enqueues_queued_exports_the_broker_never_took(journey, strategist, monkeypatch):
     # The broker is down when the strategist clicks: the export stays queued…
-    monkeypatch.setattr("journeys.deliverable.exports.export_enqueue", lambda *, export_id: False)
+    monkeypatch.setattr("journeys.deliverable.exports.export_enqueue", lambda **_: False)
     export, _ = export_request(journey=journey, user=strategist.user)
     monkeypatch.undo()
     Export.objects.filter(pk=export.pk).update(created_at=timezone.now() - timedelta(minutes=5))

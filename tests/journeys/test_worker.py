@@ -20,11 +20,12 @@ from django.db import connection
 from django.urls import reverse
 
 from cvj.celery import app as celery_app
-from journeys.deliverable.exports import exports_sweep
+from journeys.deliverable.exports import export_request, exports_sweep
 from journeys.models import Export, ExportStatus
 from journeys.services import tactic_add
 from stages.models import Tactic
 from tests.clients import HTMX_HEADERS, logged_in
+from tests.factories import make_journey
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -151,6 +152,29 @@ def test_export_requested_in_the_web_view_is_rendered_by_a_real_worker(
     download.close()
     export.refresh_from_db()
     assert export.attempts == 1 and export.pages >= 8
+
+
+def test_a_click_is_rendered_before_background_prerenders_queued_ahead_of_it(
+    journey, business, strategist, real_broker, start_worker
+):
+    # Two other journeys' background pre-renders wait in Redis before the click…
+    others = [
+        make_journey(business=business, owner=strategist.user, title=f"Other {n}") for n in (1, 2)
+    ]
+    background = [export_request(journey=other, user=None)[0] for other in others]
+    clicked, _ = export_request(journey=journey, user=strategist.user)
+    # …then a worker with one render slot starts, and takes the click first.
+    start_worker()
+    exports = [clicked, *background]
+    _wait_for(
+        lambda: all(_status(e.pk) == ExportStatus.DONE for e in exports),
+        timeout=90,
+        what="the three PDFs",
+    )
+    started = dict(
+        Export.objects.filter(pk__in=[e.pk for e in exports]).values_list("pk", "started_at")
+    )
+    assert started[clicked.pk] < min(started[e.pk] for e in background)
 
 
 def _make_heavy(journey) -> None:
