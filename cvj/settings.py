@@ -217,7 +217,24 @@ LIVE_REDIS_URL = env_str("CVJ_LIVE_REDIS_URL", REDIS_URL)
 LIVE_GROUP_EXPIRY = env_int("CVJ_LIVE_GROUP_EXPIRY", 300)
 # Sockets one Join-live link may hold open at once: a client's team, not a crowd.
 LIVE_LINK_MAX_SOCKETS = env_int("CVJ_LIVE_LINK_MAX_SOCKETS", 60)
-if LIVE_REDIS_URL:
+# "pubsub": a group message is ONE Redis publish, fanned out to its members by each web process
+# (at most once: a page that missed one catches up by version when it reconnects); "core": one
+# copy per member pushed into Redis and popped by each socket (measured in bench/README, issue 23).
+LIVE_LAYER = env_str("CVJ_LIVE_LAYER", "pubsub")
+if LIVE_REDIS_URL and LIVE_LAYER == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                # The subscriber reads with its own timeout; a dead Redis fails fast on connect.
+                "hosts": [
+                    {"address": LIVE_REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 15}
+                ],
+                "prefix": "cvj-live",
+            },
+        }
+    }
+elif LIVE_REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",

@@ -26,6 +26,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -38,6 +39,7 @@ from ..access import get_journey_for
 from ..changes import author_for, initials
 from ..field_edits import AUTOSAVE_FIELDS, field_text
 from ..models import Journey, JourneyStage, StageTactic
+from .announce import group_send, tell
 from .broadcast import group_name
 from .editing import draft_event, save_from_socket
 from .guests import live_link_resolve
@@ -74,9 +76,16 @@ RECONNECT = 4000  # the page reconnects at once (its rights changed)
 TOO_MANY = 4429  # too many frames from this socket, or too many sockets on its link
 LAYER_DOWN = 4503  # the page shows "paused" and retries with backoff
 CRASHED = 1011  # a bug of ours (never a page's input): logged, and the socket still leaves
-PRESENCE_EVERY = 1.0  # seconds between one connection's presence updates to the others
 RECHECK_EVERY = 3  # heartbeats between checks that the viewer may still watch (~30 s)
 ROSTER_EVERY = 3  # heartbeats between full rosters (heals a missed join or leave)
+# Group events go to the page as they are: no database, so none of the hop to the database
+# thread that Channels makes before every handler (close_old_connections) — for a crowd, one
+# hop per socket per change, queued behind the saves on that one thread.
+GROUP_EVENTS = {
+    t: t.replace(".", "_")
+    for t in ("journey.changed", "presence.update", "presence.leave", "live.draft",
+              "presence.typing", "live.follow", "live.revoked", "live.alive")
+}  # fmt: skip
 
 
 def _off_thread(func: Any) -> Any:
@@ -195,7 +204,11 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message: dict[str, Any]) -> None:
         """The safety net: an exception of ours still leaves the group and the roster."""
         try:
-            await super().dispatch(message)
+            handler = GROUP_EVENTS.get(message.get("type", ""))
+            if handler is not None:
+                await getattr(self, handler)(message)
+            else:
+                await super().dispatch(message)
         except (StopConsumer, asyncio.CancelledError):
             raise
         except Exception:
@@ -237,8 +250,6 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         self.drafts = TokenBucket(rate=DRAFT_RATE, burst=DRAFT_BURST)
         self._warned = False
         self._recheck: asyncio.Task[bool] | None = None
-        self._announce_later: asyncio.Task[None] | None = None
-        self._announced_at = 0.0
         version = await database_sync_to_async(
             lambda: (
                 Journey.objects.filter(pk=self.journey_id).values_list("version", flat=True).first()
@@ -271,14 +282,14 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         if viewer is None:
             return
         self.viewer = None
-        for task in (getattr(self, "_recheck", None), getattr(self, "_announce_later", None)):
-            if task is not None and task is not asyncio.current_task():  # a re-check ends us
-                task.cancel()
+        task = getattr(self, "_recheck", None)
+        if task is not None and task is not asyncio.current_task():  # a re-check ends us
+            task.cancel()
         await self._leave_group()
         if entry is None:
             return
         await _off_thread(roster_leave)(self.journey_id, entry["id"])
-        await self._to_group({"type": "presence.leave", "id": entry["id"]})
+        await tell(self.channel_layer, self.group, left=entry["id"])
 
     async def _end(self, code: int) -> None:
         await self._leave()
@@ -294,10 +305,24 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         return True
 
     async def _to_group(self, message: dict[str, Any]) -> None:
+        await group_send(self.channel_layer, self.group, message)
+
+    async def _renew(self) -> bool:
+        """A heartbeat renews the group membership (the core layer forgets it after
+        LIVE_GROUP_EXPIRY); with pub/sub the membership is this process's own and renewing it
+        reaches no Redis, so a publish to this socket's own channel (ignored on arrival) tells
+        that the layer is still there. False: the layer is down."""
+        if not await self._join_group():
+            return False
+        if not isinstance(self.channel_layer, RedisPubSubChannelLayer):
+            return True
         try:
-            await asyncio.wait_for(self.channel_layer.group_send(self.group, message), 1)
+            message = {"type": "live.alive"}
+            await asyncio.wait_for(self.channel_layer.send(self.channel_name, message), 2)
         except Exception:  # noqa: BLE001
-            logger.warning("live: could not reach the channel layer", exc_info=True)
+            logger.warning("live: channel layer unavailable", exc_info=True)
+            return False
+        return True
 
     async def _error(self, text: str) -> None:
         await self.send_json({"type": "live.error", "error": text})
@@ -384,7 +409,9 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
     async def _beat(self) -> None:
         self.beats += 1
         # Renewed on every beat: a socket whose beats stop falls out of the group by itself.
-        await self._join_group()
+        if not await self._renew():  # the page shows "paused", reconnects and catches up
+            await self._end(LAYER_DOWN)
+            return
         if self.beats % RECHECK_EVERY == 0 and self._recheck is None:
             # In the background: this socket keeps delivering changes meanwhile.
             self._recheck = asyncio.create_task(self._still_allowed())
@@ -394,22 +421,10 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "presence.roster", "presence": current})
 
     async def _announce(self) -> None:
-        """Tell the others where this viewer is, at most once per PRESENCE_EVERY: a burst of
-        moves becomes one update, sent at the end of the interval with the latest place."""
-        if self._announce_later is not None:
-            return
-        wait = self._announced_at + PRESENCE_EVERY - time.monotonic()
-        if wait > 0:
-            self._announce_later = asyncio.create_task(self._announce_after(wait))
-            return
-        self._announced_at = time.monotonic()
-        await self._to_group({"type": "presence.update", "entry": dict(self.entry or {})})
-
-    async def _announce_after(self, wait: float) -> None:
-        await asyncio.sleep(wait)
-        self._announce_later = None
-        if self.viewer is not None:
-            await self._announce()
+        """Tell the others where this viewer is: with every other socket's news of this
+        process, in one frame per announce.WINDOW (a crowd joining is not N² frames)."""
+        if self.entry is not None:
+            await tell(self.channel_layer, self.group, entry=self.entry)
 
     def _recheck_done(self, task: asyncio.Task[bool]) -> None:
         self._recheck = None
@@ -441,26 +456,21 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         if self.viewer is not None and self.viewer.link_id == event.get("link"):
             await self._end(REFUSED)
 
-    # Group events, passed through to the page as they are.
-    async def journey_changed(self, event: dict[str, Any]) -> None:
-        if "frame" in event:  # serialised once for the whole group by the broadcast
+    # Group events, passed through to the page as they are: serialised once for the whole
+    # group by the sender (`frame`), so each socket forwards text rather than dumping it again.
+    async def _pass_on(self, event: dict[str, Any]) -> None:
+        if "frame" in event:
             await self.send(text_data=event["frame"])
         else:
             await self.send_json(event)
 
-    async def presence_update(self, event: dict[str, Any]) -> None:
-        await self.send_json(event)
-
-    async def presence_leave(self, event: dict[str, Any]) -> None:
-        await self.send_json(event)
+    journey_changed = presence_update = presence_leave = live_follow = _pass_on
 
     async def live_draft(self, event: dict[str, Any]) -> None:
         if self.entry is not None and event.get("id") != self.entry["id"]:
-            await self.send_json(event)
+            await self._pass_on(event)
 
-    async def presence_typing(self, event: dict[str, Any]) -> None:
-        if self.entry is not None and event.get("id") != self.entry["id"]:
-            await self.send_json(event)
+    presence_typing = live_draft
 
-    async def live_follow(self, event: dict[str, Any]) -> None:
-        await self.send_json(event)
+    async def live_alive(self, event: dict[str, Any]) -> None:
+        """This socket's own proof that the layer is there (see `_renew`): nothing to do."""

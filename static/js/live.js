@@ -289,12 +289,12 @@ function startLive(root) {
         (message.presence || []).forEach(function (e) { roster.set(e.id, e); });
         renderPeople();
         break;
-      case "presence.update":
-        roster.set(message.entry.id, message.entry);
+      case "presence.update": // the joins and moves of a short window, in one frame
+        (message.entries || []).forEach(function (e) { roster.set(e.id, e); });
         renderPeople();
         break;
       case "presence.leave":
-        roster.delete(message.id);
+        (message.ids || []).forEach(function (id) { roster.delete(id); });
         renderPeople();
         break;
       case "presence.typing":

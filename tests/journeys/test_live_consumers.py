@@ -209,17 +209,18 @@ def test_presence_lists_who_is_here_and_drops_them_when_they_leave(journey, stra
         assert (await _connect(second))[0]
         await _next(second, "live.hello")
         await second.send_json_to({"type": "stage", "stage": "convert"})
-        update = await _next(first, "presence.update")
-        while update["entry"]["stage"] != "convert":
+        moved = None
+        while moved is None:
             update = await _next(first, "presence.update")
+            moved = next((e for e in update["entries"] if e["stage"] == "convert"), None)
         await second.disconnect()
         leave = await _next(first, "presence.leave")
         await first.disconnect()
-        return update, leave
+        return moved, leave
 
-    update, leave = async_to_sync(scenario)()
-    assert update["entry"]["initials"] and update["entry"]["role"] == "Strategist"
-    assert leave["id"] == update["entry"]["id"]
+    moved, leave = async_to_sync(scenario)()
+    assert moved["initials"] and moved["role"] == "Strategist"
+    assert leave["ids"] == [moved["id"]]
 
 
 def test_the_snapshot_lists_open_and_resolved_questions(journey, strategist):
