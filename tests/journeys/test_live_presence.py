@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.cache import cache
 
@@ -48,3 +49,14 @@ def test_a_connection_that_stops_beating_drops_off(monkeypatch) -> None:
     # The next join prunes the vanished id from the index.
     presence.presence_join(JOURNEY, _entry("cy", 3.0))
     assert cache.get(f"cvj-live:roster:{JOURNEY}") == ["ben", "cy"]
+
+
+def test_a_crowd_joining_at_once_is_all_listed_after_one_heartbeat() -> None:
+    """Joins run on several threads at once, and each rewrites the index: the ids a racing
+    join dropped come back with their connection's first heartbeat."""
+    crowd = [_entry(f"guest{n}", float(n)) for n in range(100)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda entry: presence.presence_join(JOURNEY, entry), crowd))
+    for entry in crowd:
+        presence.presence_touch(JOURNEY, entry)
+    assert [e["id"] for e in presence.roster(JOURNEY)] == [e["id"] for e in crowd]
