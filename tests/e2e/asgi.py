@@ -73,7 +73,9 @@ def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=10)
+            # Idle, daphne exits within a second. It never does while a request is in flight
+            # in a sync thread (the thread waits for the event loop SIGTERM stopped).
+            process.wait(timeout=3)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
