@@ -33,7 +33,7 @@ test: install
 	eval "$$(bash .ci/services)" && $(BIN)/pytest $(PYTEST_ARGS)
 
 worker: install
-	$(BIN)/celery -A cvj worker -l info --concurrency 2 -B
+	$(BIN)/celery -A cvj worker -l info -B  # one render slot per core (Celery's default)
 
 bench-pdf: install
 	$(PYTHON) bench/pdf.py

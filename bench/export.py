@@ -1,24 +1,33 @@
 """Export benchmark: click "Generate PDF" to a downloadable PDF, 5 exports in flight.
 
-    .venv/bin/python bench/export.py [--rounds 4] [--journeys 5]
+    .venv/bin/python bench/export.py [--rounds 4] [--journeys 5] [--concurrency N]
+        [--compare-concurrency 3]
 
-gunicorn (sync workers) and a warm Celery worker (prefork, concurrency 2) on a throwaway
-redis-server and PostgreSQL. Each round edits the 5 demo-sized journeys (an autosave of the
-title, so a new export is due), then 5 browsers at once POST /journeys/<id>/exports/ and poll
-/journeys/<id>/exports/status/ until the card offers "Download PDF". Target: p95 ≤ 2.5 s.
+gunicorn (sync workers) and a warm Celery worker (prefork, --concurrency render slots; one a
+core by default) on a throwaway redis-server and PostgreSQL. Each round edits the 5 demo-sized
+journeys (an autosave of the title, so a new export is due), then 5 browsers at once POST
+/journeys/<id>/exports/ and poll /journeys/<id>/exports/status/ until the card offers
+"Download PDF". Target: p95 ≤ 2.5 s.
 First, --idle-rounds pause --idle seconds between the edit and the click, as a session does: the
 debounced background render (~30 s after the last edit) has made the PDF. Target: p95 ≤ 1 s.
+
+--compare-concurrency N runs a second stack beside it (its own gunicorn, worker with N render
+slots and Redis database, the same PostgreSQL and journeys) and alternates measured rounds
+between the two (A B B A …), so both see the same machine load.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -199,12 +208,54 @@ def server_side(samples: list[dict[str, float]]) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclasses.dataclass
+class Stack:
+    """One web + worker pair on its own Redis database."""
+
+    label: str
+    concurrency: int
+    browser: Browser
+    samples: list[dict[str, float]] = dataclasses.field(default_factory=list)
+    server: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def start_stack(
+    stack: contextlib.ExitStack,
+    label: str,
+    concurrency: int,
+    *,
+    db_url: str,
+    redis_url: str,
+    tmp: Path,
+    workers: int,
+) -> Stack:
+    logdir = tmp / label.replace(" ", "-")
+    logdir.mkdir()
+    env = _lib.app_env(
+        database_url=db_url, media_root=tmp / "media", redis_url=redis_url, production=True
+    )
+    stack.enter_context(_lib.celery_worker(env, logdir, concurrency=concurrency))
+    base = stack.enter_context(_lib.gunicorn(env, logdir, workers=workers))
+    return Stack(label, concurrency, Browser(base, _lib.http_login(base, "strategist")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=4, help="measured rounds (4)")
     parser.add_argument("--journeys", type=int, default=5, help="exports in flight (5)")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers (5)")
-    parser.add_argument("--concurrency", type=int, default=2, help="Celery concurrency (2)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=os.cpu_count() or 2,
+        help=f"Celery render slots (one a core: {os.cpu_count()})",
+    )
+    parser.add_argument(
+        "--compare-concurrency",
+        type=int,
+        default=0,
+        help="also run a stack with this many render slots, rounds alternating (off)",
+    )
     parser.add_argument("--poll", type=float, default=0.2, help="status poll interval s (0.2)")
     parser.add_argument("--timeout", type=float, default=90, help="per export, s (90)")
     parser.add_argument(
@@ -233,31 +284,55 @@ def main() -> None:
 
         connections.close_all()
         _lib.step(f"{len(ids)} journeys with the demo journey's content")
-        stack.enter_context(_lib.celery_worker(env, tmp, concurrency=args.concurrency))
-        base = stack.enter_context(_lib.gunicorn(env, tmp, workers=args.workers))
-        browser = Browser(base, _lib.http_login(base, "strategist"))
+        specs = [(f"{args.concurrency} slots", args.concurrency)]
+        if args.compare_concurrency:
+            specs.append((f"{args.compare_concurrency} slots", args.compare_concurrency))
+        redis_base = redis_url.rsplit("/", 1)[0]
+        stacks = [
+            start_stack(
+                stack,
+                label,
+                concurrency,
+                db_url=db_url,
+                redis_url=f"{redis_base}/{n}",
+                tmp=tmp,
+                workers=args.workers,
+            )
+            for n, (label, concurrency) in enumerate(specs)
+        ]
+        main_stack = stacks[0]
         titles = {jid: f"Export bench {n + 1}" for n, jid in enumerate(ids)}
 
-        warm = run_round(browser, ids, titles, "warm-up", args)
-        _lib.step(
-            "warm-up round (not counted): " + ", ".join(f"{s['seconds']:.2f}" for s in warm) + " s"
-        )
+        for s in stacks:  # every render slot of every worker renders once before measuring
+            warm = run_round(s.browser, ids, titles, f"warm-up {s.label}", args)
+            _lib.step(
+                f"warm-up round, {s.label} (not counted): "
+                + ", ".join(f"{x['seconds']:.2f}" for x in warm)
+                + " s"
+            )
         idle_samples: list[dict[str, float]] = []
         for n in range(args.idle_rounds):
-            got = run_round(browser, ids, titles, f"idle {n + 1}", args, idle=args.idle)
+            got = run_round(main_stack.browser, ids, titles, f"idle {n + 1}", args, idle=args.idle)
             idle_samples += got
             _lib.step(
                 f"idle round {n + 1} (edit, {args.idle:g} s pause, click): "
                 + ", ".join(f"{s['seconds']:.2f}" for s in got)
                 + " s"
             )
-        samples: list[dict[str, float]] = []
         for n in range(args.rounds):
-            got = run_round(browser, ids, titles, f"round {n + 1}", args)
-            samples += got
-            _lib.step(f"round {n + 1}: " + ", ".join(f"{s['seconds']:.2f}" for s in got) + " s")
-        server = server_side(samples)
+            order = stacks if n % 2 == 0 else stacks[::-1]  # A B, B A: the same load for both
+            for s in order:
+                got = run_round(s.browser, ids, titles, f"round {n + 1} {s.label}", args)
+                s.samples += got
+                _lib.step(
+                    f"round {n + 1}, {s.label} (concurrency {s.concurrency}): "
+                    + ", ".join(f"{x['seconds']:.2f}" for x in got)
+                    + " s"
+                )
+        for s in stacks:
+            s.server = server_side(s.samples)
 
+    samples = main_stack.samples
     seconds = [s["seconds"] for s in samples]
     p50, p95 = _lib.percentile(seconds, 50), _lib.percentile(seconds, 95)
     idle_p95 = None
@@ -285,49 +360,67 @@ def main() -> None:
                 f"idle: p95 {idle_p95:.2f} s vs target ≤ {TARGET_IDLE_P95_S:g} s",
             )
         )
-    print()
-    print(
-        f"  {len(samples)} exports: {args.rounds} rounds × {args.journeys} in flight, "
-        f"Celery concurrency {args.concurrency}, polled every {args.poll:g} s"
-    )
-    rows = [
-        ["click → 'Download PDF' (client)", p50, p95, max(seconds)],
-        ["  POST answer", *_pcts([s["post_s"] for s in samples])],
-    ]
-    if server:
-        rows += [
-            ["click → done (Export.finished_at)", *_pcts([r["done_s"] for r in server])],
-            ["  waiting in the queue", *_pcts([r["queue_s"] for r in server])],
-            ["  rendering (render_ms)", *_pcts([r["render_s"] for r in server])],
+    for s in stacks:
+        print()
+        print(
+            f"  {s.label}: {len(s.samples)} exports: {args.rounds} rounds × {args.journeys} in "
+            f"flight, Celery concurrency {s.concurrency}, polled every {args.poll:g} s"
+        )
+        secs = [x["seconds"] for x in s.samples]
+        rows = [
+            ["click → 'Download PDF' (client)", *_pcts(secs)],
+            ["  POST answer", *_pcts([x["post_s"] for x in s.samples])],
         ]
-    _lib.table(["seconds", "p50", "p95", "max"], rows)
-    if server:
-        pages = {r["pages"] for r in server}
-        retries = sum(1 for r in server if r["attempts"] != 1)
-        print(f"  pages per PDF: {sorted(pages)}; exports needing more than one attempt: {retries}")
+        if s.server:
+            rows += [
+                ["click → done (Export.finished_at)", *_pcts([r["done_s"] for r in s.server])],
+                ["  waiting in the queue", *_pcts([r["queue_s"] for r in s.server])],
+                ["  rendering (render_ms)", *_pcts([r["render_s"] for r in s.server])],
+            ]
+        _lib.table(["seconds", "p50", "p95", "max"], rows)
+        if s.server:
+            pages = {r["pages"] for r in s.server}
+            retries = sum(1 for r in s.server if r["attempts"] != 1)
+            print(
+                f"  pages per PDF: {sorted(pages)}; "
+                f"exports needing more than one attempt: {retries}"
+            )
     met = p95 <= TARGET_P95_S
     print(
         "  "
         + _lib.verdict(
             met,
-            f"p95 {p95:.2f} s vs target ≤ {TARGET_P95_S:g} s"
+            f"{main_stack.label} (concurrency {main_stack.concurrency}): p95 {p95:.2f} s vs "
+            f"target ≤ {TARGET_P95_S:g} s"
             + ("" if met else f" ({p95 - TARGET_P95_S:+.2f} s, {p95 / TARGET_P95_S:.2f}×)"),
         )
     )
+    load_after = _lib.load_note("after")
     _lib.save_results(
         "export",
         {
             "samples": samples,
-            "server": server,
+            "server": main_stack.server,
             "p50_s": p50,
             "p95_s": p95,
+            "stacks": [
+                {
+                    "label": s.label,
+                    "concurrency": s.concurrency,
+                    "samples": s.samples,
+                    "server": s.server,
+                    "p50_s": _lib.percentile([x["seconds"] for x in s.samples], 50),
+                    "p95_s": _lib.percentile([x["seconds"] for x in s.samples], 95),
+                }
+                for s in stacks
+            ],
             "idle_samples": idle_samples,
             "idle_p95_s": idle_p95,
             "target_idle_p95_s": TARGET_IDLE_P95_S,
             "target_p95_s": TARGET_P95_S,
             "met": met,
             "params": vars(args),
-            "load": {"before": load_before, "after": _lib.load_note("after")},
+            "load": {"before": load_before, "after": load_after},
         },
     )
 
