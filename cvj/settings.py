@@ -224,7 +224,8 @@ LIVE_LAYER = env_str("CVJ_LIVE_LAYER", "pubsub")
 if LIVE_REDIS_URL and LIVE_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels-redis's pub/sub layer, reading a group message once per process.
+            "BACKEND": "journeys.live.layer.SharedPubSubChannelLayer",
             "CONFIG": {
                 # The subscriber reads with its own timeout; a dead Redis fails fast on connect.
                 "hosts": [

@@ -22,10 +22,14 @@ WINDOW = 1.0  # seconds: also the fastest one connection's moves reach the other
 
 
 async def group_send(layer: Any, group: str, message: dict[str, Any]) -> None:
-    """To the whole group, serialised once for all its sockets; a dead layer is logged."""
-    message = {**message, "frame": json.dumps(message)}
+    """To the whole group, serialised once for all its sockets; a dead layer is logged. The
+    layer carries the page's frame and only what a socket reads itself (`id`: not back to the
+    sender), not the message twice."""
+    wire = {"type": message["type"], "frame": json.dumps(message)}
+    if "id" in message:
+        wire["id"] = message["id"]
     try:
-        await asyncio.wait_for(layer.group_send(group, message), 1)
+        await asyncio.wait_for(layer.group_send(group, wire), 1)
     except Exception:  # noqa: BLE001 - pages catch up with the full roster on their heartbeat
         logger.warning("live: could not reach the channel layer", exc_info=True)
 
