@@ -10,6 +10,9 @@ journeys (an autosave of the title, so a new export is due), then 5 browsers at 
 "Download PDF". Target: p95 ≤ 2.5 s.
 First, --idle-rounds pause --idle seconds between the edit and the click, as a session does: the
 debounced background render (~30 s after the last edit) has made the PDF. Target: p95 ≤ 1 s.
+Then --busy-rounds meet 5 other journeys' background pre-renders queued just before the clicks:
+behind the clicks (now), or in arrival order as the single FIFO queue before issue 23 did —
+rounds alternating, so both see the same machine load.
 
 --compare-concurrency N runs a second stack beside it (its own gunicorn, worker with N render
 slots and Redis database, the same PostgreSQL and journeys) and alternates measured rounds
@@ -24,93 +27,18 @@ import dataclasses
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import _lib
+from _export_lib import STOP, Browser, clone_demo, edit_title, queue_prerenders, wait_rendered
 
 DB_NAME = "cvj_bench_export"
 TARGET_P95_S = 2.5  # issue 16: each click follows an edit (issue 7 asked ≤ 3 s)
 TARGET_IDLE_P95_S = 1.0  # issue 16: the journey was idle ≥ 30 s (the pre-render had its chance)
-STOP = threading.Event()  # set on Ctrl-C / SIGTERM so polling threads give up at once
-
-
-def clone_demo(title: str) -> int:
-    """A journey with exactly the demo journey's content (the seed's spec), so each renders to
-    the same PDF as the demo."""
-    from django.contrib.auth import get_user_model
-
-    from journeys import demo
-    from journeys.models import Journey
-    from journeys.services import journey_create, offer_attach, tactic_add
-    from stages.models import Tactic
-
-    template = Journey.objects.select_related("business", "persona", "core_offer").get(
-        title=demo.DEMO_JOURNEY["title"]
-    )
-    offers = {o.name: o for o in template.business.offers.all()}
-    offer_names = {row["key"]: row["name"] for row in demo.DEMO_OFFERS}
-    journey = journey_create(
-        business=template.business,
-        persona=template.persona,
-        core_offer=template.core_offer,
-        title=title,
-        owner=get_user_model().objects.get(username="strategist"),
-    )
-    for entry in journey.stages.select_related("stage"):
-        spec = demo.DEMO_JOURNEY["stages"][entry.stage.slug]
-        entry.goal, entry.metric, entry.notes = spec["goal"], spec["metric"], spec["notes"]
-        entry.target_conversion = Decimal(spec["target_conversion"])
-        entry.save()
-        for row in spec["tactics"]:
-            if "library" in row:
-                tactic = Tactic.objects.get(stage=entry.stage, agency=None, name=row["library"])
-                tactic_add(journey_stage=entry, tactic=tactic, notes=row["notes"])
-            else:
-                tactic_add(
-                    journey_stage=entry,
-                    custom_name=row["custom"],
-                    channel=row.get("channel", ""),
-                    notes=row["notes"],
-                )
-        for key in spec["offers"]:
-            offer_attach(journey_stage=entry, offer=offers[offer_names[key]])
-    return journey.pk
-
-
-class Browser:
-    """One strategist's tab: signed-in cookies, HTMX headers."""
-
-    def __init__(self, base: str, session: _lib.Session) -> None:
-        self.base, self.session = base, session
-
-    def post(self, path: str, form: dict[str, str], **headers: str) -> _lib.Response:
-        return _lib.http_request(
-            self.base,
-            "POST",
-            path,
-            body=urlencode(form).encode(),
-            headers=self.session.headers(
-                **{"Content-Type": "application/x-www-form-urlencoded", **headers}
-            ),
-        )
-
-    def get(self, path: str, **headers: str) -> _lib.Response:
-        return _lib.http_get(self.base, path, headers={"Cookie": self.session.cookie, **headers})
-
-
-def edit_title(browser: Browser, journey_id: int, old: str, new: str) -> None:
-    resp = browser.post(
-        f"/journeys/{journey_id}/autosave/",
-        {"target": "journey", "field": "title", "value": new, "base": old},
-        **{"X-CVJ-Autosave": "1"},
-    )
-    if resp.status != 200 or '"saved"' not in resp.text:
-        raise RuntimeError(f"title autosave failed: HTTP {resp.status} {resp.text[:200]}")
 
 
 def click_to_download(
@@ -156,6 +84,7 @@ def run_round(
     label: str,
     args: argparse.Namespace,
     idle: float = 0.0,
+    before_clicks: Callable[[], None] | None = None,
 ) -> list[dict[str, float]]:
     for journey_id in ids:
         new = f"{titles[journey_id].split(' · ')[0]} · {label}"
@@ -163,6 +92,8 @@ def run_round(
         titles[journey_id] = new
     if idle:  # the session pauses: the debounced background render may run meanwhile
         STOP.wait(idle)
+    if before_clicks is not None:
+        before_clicks()
     barrier = threading.Barrier(len(ids))
     pool = ThreadPoolExecutor(len(ids))
     try:
@@ -264,6 +195,12 @@ def main() -> None:
     parser.add_argument(
         "--idle", type=float, default=40, help="pause after the edit in those rounds, s (40)"
     )
+    parser.add_argument(
+        "--busy-rounds",
+        type=int,
+        default=2,
+        help="rounds a click meets other journeys' queued pre-renders, each way (2)",
+    )
     args = parser.parse_args()
 
     _lib.run_setup()
@@ -280,6 +217,10 @@ def main() -> None:
         _lib.manage(env, "seed_demo")
         _lib.setup_django(env)
         ids = [clone_demo(f"Export bench {n + 1}") for n in range(args.journeys)]
+        other_ids = [
+            clone_demo(f"Export bench other {n + 1}")
+            for n in range(args.journeys if args.busy_rounds else 0)
+        ]
         from django.db import connections
 
         connections.close_all()
@@ -302,6 +243,7 @@ def main() -> None:
         ]
         main_stack = stacks[0]
         titles = {jid: f"Export bench {n + 1}" for n, jid in enumerate(ids)}
+        titles |= {jid: f"Export bench other {n + 1}" for n, jid in enumerate(other_ids)}
 
         for s in stacks:  # every render slot of every worker renders once before measuring
             warm = run_round(s.browser, ids, titles, f"warm-up {s.label}", args)
@@ -329,8 +271,30 @@ def main() -> None:
                     + ", ".join(f"{x['seconds']:.2f}" for x in got)
                     + " s"
                 )
+        busy: dict[bool, list[dict[str, float]]] = {True: [], False: []}
+        for n in range(args.busy_rounds * 2):
+            fifo = n % 4 in (0, 3)  # FIFO, now, now, FIFO, …
+            queued: list[int] = []
+
+            def before_clicks(fifo: bool = fifo, queued: list[int] = queued, n: int = n) -> None:
+                queued += queue_prerenders(
+                    main_stack.browser, other_ids, titles, f"busy {n + 1}", fifo=fifo
+                )
+
+            got = run_round(
+                main_stack.browser, ids, titles, f"busy {n + 1}", args, before_clicks=before_clicks
+            )
+            wait_rendered(queued, timeout=args.timeout * 2)
+            busy[fifo] += got
+            _lib.step(
+                f"busy round {n + 1} ({len(queued)} pre-renders queued "
+                f"{'in arrival order, as before' if fifo else 'behind the clicks'}): "
+                + ", ".join(f"{x['seconds']:.2f}" for x in got)
+                + " s"
+            )
         for s in stacks:
             s.server = server_side(s.samples)
+        busy_server = {fifo: server_side(got) for fifo, got in busy.items()}
 
     samples = main_stack.samples
     seconds = [s["seconds"] for s in samples]
@@ -385,6 +349,24 @@ def main() -> None:
                 f"  pages per PDF: {sorted(pages)}; "
                 f"exports needing more than one attempt: {retries}"
             )
+    if args.busy_rounds:
+        print()
+        print(
+            f"  a click right after an edit while {len(other_ids)} other journeys' pre-renders "
+            f"are queued ({main_stack.label}; seconds)"
+        )
+        _lib.table(
+            ["pre-renders queued", "n", "p50", "p95", "max", "queue wait p50"],
+            [
+                [
+                    "in arrival order (before)" if fifo else "behind the clicks (now)",
+                    len(busy[fifo]),
+                    *_pcts([x["seconds"] for x in busy[fifo]]),
+                    _lib.percentile([r["queue_s"] for r in busy_server[fifo]], 50),
+                ]
+                for fifo in (True, False)
+            ],
+        )
     met = p95 <= TARGET_P95_S
     print(
         "  "
@@ -415,6 +397,12 @@ def main() -> None:
                 for s in stacks
             ],
             "idle_samples": idle_samples,
+            "busy": {
+                "fifo_before": busy[True],
+                "priority_now": busy[False],
+                "fifo_before_server": busy_server[True],
+                "priority_now_server": busy_server[False],
+            },
             "idle_p95_s": idle_p95,
             "target_idle_p95_s": TARGET_IDLE_P95_S,
             "target_p95_s": TARGET_P95_S,

@@ -20,7 +20,7 @@ from django.db import connection
 from django.urls import reverse
 
 from cvj.celery import app as celery_app
-from journeys.deliverable.exports import export_request, exports_sweep
+from journeys.deliverable.exports import export_prerender_task, export_request, exports_sweep
 from journeys.models import Export, ExportStatus
 from journeys.services import tactic_add
 from stages.models import Tactic
@@ -157,24 +157,33 @@ def test_export_requested_in_the_web_view_is_rendered_by_a_real_worker(
 def test_a_click_is_rendered_before_background_prerenders_queued_ahead_of_it(
     journey, business, strategist, real_broker, start_worker
 ):
-    # Two other journeys' background pre-renders wait in Redis before the click…
+    # A worker with one render slot, holding scheduled pre-render checks (countdown tasks), is
+    # busy with a background render; two more wait in the queue…
     others = [
-        make_journey(business=business, owner=strategist.user, title=f"Other {n}") for n in (1, 2)
+        make_journey(business=business, owner=strategist.user, title=f"Other {n}") for n in range(3)
     ]
-    background = [export_request(journey=other, user=None)[0] for other in others]
-    clicked, _ = export_request(journey=journey, user=strategist.user)
-    # …then a worker with one render slot starts, and takes the click first.
+    for other in others:
+        export_prerender_task.apply_async((other.pk,), countdown=600, priority=9)
     start_worker()
+    background = [export_request(journey=other, user=None)[0] for other in others]
+    _wait_for(
+        lambda: any(_status(e.pk) != ExportStatus.QUEUED for e in background),
+        timeout=60,
+        what="the first background render to start",
+    )
+    # …when a strategist clicks: theirs is the next render, ahead of the waiting two.
+    clicked, _ = export_request(journey=journey, user=strategist.user)
     exports = [clicked, *background]
     _wait_for(
         lambda: all(_status(e.pk) == ExportStatus.DONE for e in exports),
-        timeout=90,
-        what="the three PDFs",
+        timeout=120,
+        what="the four PDFs",
     )
     started = dict(
         Export.objects.filter(pk__in=[e.pk for e in exports]).values_list("pk", "started_at")
     )
-    assert started[clicked.pk] < min(started[e.pk] for e in background)
+    waiting = sorted(started[e.pk] for e in background)[1:]  # all but the one already running
+    assert started[clicked.pk] < min(waiting)
 
 
 def _make_heavy(journey) -> None:
