@@ -90,8 +90,17 @@ export function isDirty(state) {
 }
 
 // live.js hands over its socket once it is open and greeted, and takes it back when it closes.
+// A greeted socket means the server is back: a field waiting out its backoff after a failed
+// save tries again now instead of when its timer ends (up to MAX_BACKOFF_MS later).
 export function useSocket(transport) {
   socket = transport;
+  if (!transport) return;
+  fields.forEach(function (s) {
+    if (s.status !== "offline" || !s.input.isConnected) return;
+    clearTimeout(s.retryTimer);
+    s.status = "retrying";
+    save(s);
+  });
 }
 
 function frameBytes(message) {
