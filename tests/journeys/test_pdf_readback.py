@@ -356,3 +356,13 @@ def test_month_budgets_add_each_tactic_from_the_month_it_starts():
     assert [m.budget for m in roadmap.month_budgets] == [tactic.monthly_budget] * 6
     assert roadmap.rows[0].first_column == 0 and all(roadmap.rows[0].cells)
     assert plan.roadmap(nearly_empty_snapshot()) is None  # nothing scheduled: no roadmap
+
+
+def test_a_latin_journey_prints_in_inter_and_its_arrows_alone(documents):
+    """The demo (Latin text, "Subscribe → Convert", the funnel chart) embeds Inter and the
+    arrows' face only: no glyph falls back to Noto or to the CJK font, as the funnel's labels
+    and the arrows once did."""
+    with pdfplumber.open(io.BytesIO(documents["demo"].content)) as pdf:
+        fonts = {ch["fontname"].split("+", 1)[-1] for page in pdf.pages for ch in page.chars}
+    assert "CVJ-Arrows" in fonts or "CVJ-Arrows-Bold" in fonts
+    assert fonts <= {"Inter", "Inter-Semi-Bold", "Inter-Bold", "CVJ-Arrows", "CVJ-Arrows-Bold"}
