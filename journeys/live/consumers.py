@@ -15,6 +15,7 @@ of its group and the roster exactly once; the group also forgets a socket whose 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -91,8 +91,15 @@ GROUP_EVENTS = {
 def _off_thread(func: Any) -> Any:
     """Cache-only work (presence, follow): the default thread pool, not the one thread all of a
     process's sockets share for database work — a crowd's heartbeats must not queue a join's
-    authorization or a page's catch-up."""
-    return sync_to_async(func, thread_sensitive=False)
+    authorization or a page's catch-up. Run outside the socket's context: Django's `cache` is
+    one per context, so each socket would open a Redis connection and pool of its own (200
+    sockets, 200 connections and their buffers); the pool's few threads share theirs."""
+
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        call = functools.partial(func, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(None, call)
+
+    return run
 
 
 @dataclass
