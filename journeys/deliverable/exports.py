@@ -21,12 +21,13 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.dispatch import receiver
 from django.utils import timezone
+
+from cvj.caching import shared_cache as cache
 
 from ..changes import journey_edit
 from ..models import (

@@ -12,7 +12,8 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from cvj.caching import shared_cache as cache
 
 logger = logging.getLogger("cvj.live")
 
