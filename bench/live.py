@@ -232,8 +232,8 @@ def run_case(
                     break
             time.sleep(0.25)
         connected = int(progress.read_text() or 0)
-        # The join announcements settle (each join is told to everyone already there: N² frames
-        # for N sockets) until the web processes idle; then the sockets are idle.
+        # The joins settle (authorization, presence, the roster in each hello, the group's
+        # presence news) until the web processes idle; then the sockets are idle.
         settle_until = time.monotonic() + 60
         while time.monotonic() < settle_until:
             cpu_at = sum(_cpu_seconds(p) for p in pids)

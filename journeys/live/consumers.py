@@ -8,8 +8,10 @@ accepts no edit messages (typing, follow) from them.
 Every frame is read by `messages.py` (size, depth, JSON, a typed model per message type) and
 throttled by `throttle.py`; nothing a page sends can raise here. Whatever ends a connection —
 the page leaving, a bad frame, a refusal, a bug — ends in `_leave()`, which takes the socket out
-of its group and the roster exactly once; the group also forgets a socket whose heartbeats stop
-(LIVE_GROUP_EXPIRY), so membership cannot outgrow the connections that are alive.
+of its group and the roster exactly once; with the core Redis layer the group also forgets a
+socket whose heartbeats stop (LIVE_GROUP_EXPIRY), and with pub/sub (the default) a membership is
+held by the socket's own process and ends with it, so membership cannot outgrow the connections
+that are alive.
 """
 
 from __future__ import annotations
