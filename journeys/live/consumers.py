@@ -91,11 +91,11 @@ GROUP_EVENTS = {
 
 
 def _off_thread(func: Any) -> Any:
-    """Cache-only work (presence, follow): the default thread pool, not the one thread all of a
-    process's sockets share for database work — a crowd's heartbeats must not queue a join's
-    authorization or a page's catch-up. Run outside the socket's context: Django's `cache` is
-    one per context, so each socket would open a Redis connection and pool of its own (200
-    sockets, 200 connections and their buffers); the pool's few threads share theirs."""
+    """Cache-only work (presence, follow, the link throttle): the default thread pool, not the
+    one thread all of a process's sockets share for database work — a crowd's heartbeats must
+    not queue a join's authorization or a page's catch-up. A plain executor hop, lighter than
+    asgiref's: the work needs nothing of the socket's context (the cache is the process's one
+    client, cvj/caching.py)."""
 
     async def run(*args: Any, **kwargs: Any) -> Any:
         call = functools.partial(func, *args, **kwargs)

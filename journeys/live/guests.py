@@ -8,10 +8,10 @@ edit. Their posts are rate-limited per link and address.
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cvj.caching import shared_cache as cache
 from cvj.links import LinkError, LinkKind, LinkStatus, link_create, link_resolve
 from cvj.tokens import secret_hash
 

@@ -14,7 +14,7 @@ import logging
 import time
 from typing import Any
 
-from django.core.cache import cache
+from cvj.caching import shared_cache as cache
 
 logger = logging.getLogger("cvj.live")
 

@@ -33,9 +33,9 @@ def test_djangos_cache_is_one_client_per_socket_and_the_shared_one_is_one_per_pr
 
 def test_the_rooms_serving_sockets_use_the_shared_client():
     from journeys.deliverable import exports
-    from journeys.live import throttle
+    from journeys.live import guests, presence, throttle
 
-    assert throttle.cache is shared_cache
-    assert exports.cache is shared_cache
+    for room in (presence, guests, throttle, exports):
+        assert room.cache is shared_cache, room
     shared_cache.set("cvj-test-shared", 7, 5)
     assert caches["default"].get("cvj-test-shared") == 7  # the same backend and settings
