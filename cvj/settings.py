@@ -221,16 +221,17 @@ LIVE_LINK_MAX_SOCKETS = env_int("CVJ_LIVE_LINK_MAX_SOCKETS", 60)
 # (at most once: a page that missed one catches up by version when it reconnects); "core": one
 # copy per member pushed into Redis and popped by each socket (measured in bench/README, issue 23).
 LIVE_LAYER = env_str("CVJ_LIVE_LAYER", "pubsub")
+# redis-py's default read timeout (5 s) equals the core layer's blocking pop: raise it, or every
+# idle socket dies after 5 s (the pub/sub subscriber reads with its own). A dead Redis still
+# fails fast on connect.
+LIVE_REDIS_HOSTS = [{"address": LIVE_REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 15}]
 if LIVE_REDIS_URL and LIVE_LAYER == "pubsub":
     CHANNEL_LAYERS = {
         "default": {
             # channels-redis's pub/sub layer, reading a group message once per process.
             "BACKEND": "journeys.live.layer.SharedPubSubChannelLayer",
             "CONFIG": {
-                # The subscriber reads with its own timeout; a dead Redis fails fast on connect.
-                "hosts": [
-                    {"address": LIVE_REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 15}
-                ],
+                "hosts": LIVE_REDIS_HOSTS,
                 "prefix": "cvj-live",
             },
         }
@@ -240,11 +241,7 @@ elif LIVE_REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                # redis-py's default read timeout (5 s) equals the layer's blocking pop: raise it,
-                # or every idle socket dies after 5 s. Dead Redis still fails fast on connect.
-                "hosts": [
-                    {"address": LIVE_REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 15}
-                ],
+                "hosts": LIVE_REDIS_HOSTS,
                 "prefix": "cvj-live",
                 "expiry": 30,
                 "capacity": 500,

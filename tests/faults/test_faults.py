@@ -20,23 +20,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import global_settings, settings
+from django.conf import global_settings
 from django.db import close_old_connections, connection
 from django.urls import reverse
 from django.utils import timezone
 
 from journeys.deliverable.exports import exports_sweep
 from journeys.models import Export, ExportStatus
+from tests.e2e.asgi import IS_POSTGRES, REPO, free_port
 from tests.factories import make_journey
-
-REPO = Path(__file__).resolve().parents[2]
-IS_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(predicate, *, timeout: float, what: str) -> None:
