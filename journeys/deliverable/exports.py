@@ -271,8 +271,10 @@ def export_prerender_soon(*, journey_id: int) -> None:
             cache.delete(_prerender_key(journey_id))
         return
     if len(_pending_noted) > 1000:  # keep the notes to the journeys being edited now
-        for stale in [j for j, at in _pending_noted.items() if now - at >= PRERENDER_NOTE_S]:
-            del _pending_noted[stale]
+        # list(): one step under the GIL, as the socket saves' threads note journeys meanwhile
+        for stale, at in list(_pending_noted.items()):
+            if now - at >= PRERENDER_NOTE_S:
+                _pending_noted.pop(stale, None)
     _pending_noted[journey_id] = now
 
 
