@@ -79,6 +79,23 @@ def test_an_offer_idea_becomes_an_offer_with_the_price_the_facilitator_gives(
     assert nowhere.status == IdeaStatus.NEW
 
 
+def _ana_adds_an_idea_and_votes(journey, join, tactics, *, votes: int):  # noqa: ANN001, ANN202
+    """Ana's idea "Free fitting" is accepted in Convert, and she gives the quiz `votes` dots in
+    a closed vote: the accepted tactic."""
+    ana = participant_for_guest(join.live_link, "device-a", "Ana")
+    stage = journey.stages.get(stage__slug="convert")
+    accepted = idea_accept(
+        idea=idea_add(
+            journey_stage=stage, participant=ana, kind="tactic", name="Free fitting", note=""
+        )  # fmt: skip
+    )
+    round_ = vote_open(journey=journey, journey_stage=None, votes_per_person=3, max_per_item=3,
+                       anonymous=False, tally_hidden=False)  # fmt: skip
+    vote_cast(round_=round_, participant=ana, stage_tactic=tactics[0], count=votes)
+    vote_close(round_=round_)
+    return accepted
+
+
 def test_the_snapshot_and_the_pdf_credit_the_team_and_print_what_it_chose(journey, join, tactics):
     """The version snapshot carries both (so a frozen version keeps them) and the PDF prints
     them: 'from your team' beside an accepted idea, 'What your team chose' in the ending."""
@@ -89,18 +106,8 @@ def test_the_snapshot_and_the_pdf_credit_the_team_and_print_what_it_chose(journe
     from journeys.deliverable.pdf import render_journey_pdf
     from journeys.deliverable.snapshot import JourneySnapshot, journey_snapshot
 
-    ana = participant_for_guest(join.live_link, "device-a", "Ana")
-    stage = journey.stages.get(stage__slug="convert")
-    accepted = idea_accept(
-        idea=idea_add(
-            journey_stage=stage, participant=ana, kind="tactic", name="Free fitting", note=""
-        )  # fmt: skip
-    )
-    quiz, ebook, _webinar = tactics
-    round_ = vote_open(journey=journey, journey_stage=None, votes_per_person=3, max_per_item=3,
-                       anonymous=False, tally_hidden=False)  # fmt: skip
-    vote_cast(round_=round_, participant=ana, stage_tactic=quiz, count=3)
-    vote_close(round_=round_)
+    accepted = _ana_adds_an_idea_and_votes(journey, join, tactics, votes=3)
+    quiz = tactics[0]
 
     snapshot = journey_snapshot(journey)
     credited = [t for t in snapshot.tactics if t.from_team]
@@ -142,18 +149,7 @@ def test_the_json_file_keeps_what_the_team_did_and_imports_without_it(
     from journeys.portable.read import journey_from_document
 
     assert "team" not in journey_to_document(journey)
-    ana = participant_for_guest(join.live_link, "device-a", "Ana")
-    stage = journey.stages.get(stage__slug="convert")
-    idea_accept(
-        idea=idea_add(
-            journey_stage=stage, participant=ana, kind="tactic", name="Free fitting", note=""
-        )  # fmt: skip
-    )
-    quiz, _ebook, _webinar = tactics
-    round_ = vote_open(journey=journey, journey_stage=None, votes_per_person=3, max_per_item=3,
-                       anonymous=False, tally_hidden=False)  # fmt: skip
-    vote_cast(round_=round_, participant=ana, stage_tactic=quiz, count=2)
-    vote_close(round_=round_)
+    _ana_adds_an_idea_and_votes(journey, join, tactics, votes=2)
 
     team = journey_to_document(journey)["team"]
     assert team["from_team"] == [{"stage": "convert", "tactic": "Free fitting", "by": ["Ana"]}]
