@@ -51,8 +51,13 @@ def socket_save(user: Any, journey_id: int, message: Save) -> dict[str, Any]:
                 base=message.base,
             )
         except Http404:
-            return {"type": "save.ack", "id": message.id, "status": 404, "body": {"error": GONE}}
-    return {"type": "save.ack", "id": message.id, "status": answer.status, "body": answer.body}
+            return _ack(message, 404, {"error": GONE})
+    return _ack(message, answer.status, answer.body)
+
+
+def _ack(message: Save, status: int, body: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a save frame: the status and body HTTP would have given, by its id."""
+    return {"type": "save.ack", "id": message.id, "status": status, "body": body}
 
 
 UNAVAILABLE = "Not saved yet: the database did not answer. Retrying…"
@@ -63,7 +68,7 @@ def _save_on_db_thread(user: Any, journey_id: int, message: Save) -> dict[str, A
         return socket_save(user, journey_id, message)
     except DatabaseError:
         logger.warning("live: a socket save of journey %s failed", journey_id, exc_info=True)
-        return {"type": "save.ack", "id": message.id, "status": 503, "body": {"error": UNAVAILABLE}}
+        return _ack(message, 503, {"error": UNAVAILABLE})
     finally:
         close_at = connection.close_at
         if connection.errors_occurred or (close_at is not None and time.monotonic() >= close_at):
