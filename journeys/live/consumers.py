@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -80,14 +81,6 @@ LAYER_DOWN = 4503  # the page shows "paused" and retries with backoff
 CRASHED = 1011  # a bug of ours (never a page's input): logged, and the socket still leaves
 RECHECK_EVERY = 3  # heartbeats between checks that the viewer may still watch (~30 s)
 ROSTER_EVERY = 3  # heartbeats between full rosters (heals a missed join or leave)
-# Group events go to the page as they are: no database, so none of the hop to the database
-# thread that Channels makes before every handler (close_old_connections) — for a crowd, one
-# hop per socket per change, queued behind the saves on that one thread.
-GROUP_EVENTS = {
-    t: t.replace(".", "_")
-    for t in ("journey.changed", "presence.update", "presence.leave", "live.draft",
-              "presence.typing", "live.follow", "live.revoked", "live.alive")
-}  # fmt: skip
 
 
 def _off_thread(func: Any) -> Any:
@@ -213,11 +206,14 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
     async def dispatch(self, message: dict[str, Any]) -> None:
         """The safety net: an exception of ours still leaves the group and the roster."""
         try:
-            handler = GROUP_EVENTS.get(message.get("type", ""))
-            if handler is not None:
-                await getattr(self, handler)(message)
-            else:
-                await super().dispatch(message)
+            # Not Channels' `dispatch`, which hops to the database thread to close old
+            # connections before every frame and group event: for a crowd, a hop per socket
+            # per change, and one more a save. Our database work closes its own connections
+            # (`database_sync_to_async`, the save threads), so the hop is only overhead.
+            handler = getattr(self, get_handler_name(message), None)
+            if handler is None:
+                raise ValueError(f"No handler for message type {message['type']}")
+            await handler(message)
         except (StopConsumer, asyncio.CancelledError):
             raise
         except Exception:
