@@ -7,8 +7,9 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
+from weasyprint.css import get_all_computed_styles
 
-from journeys.deliverable.pdf import APP_ORIGIN, AppOnlyFetcher, render_journey_pdf
+from journeys.deliverable.pdf import APP_ORIGIN, AppOnlyFetcher, PrintHTML, render_journey_pdf
 from journeys.deliverable.snapshot import journey_snapshot
 from journeys.services import offer_attach, tactic_add
 from stages.models import Tactic
@@ -171,3 +172,14 @@ def test_render_is_a_pure_function_of_the_snapshot(full_journey):
     second = render_journey_pdf(snapshot)
     assert first.pages == second.pages
     assert "Changed after the snapshot" not in pdf_text(second.content)
+
+
+def test_print_html_computes_no_pseudo_element_styles_it_cannot_use():
+    html = PrintHTML(
+        string='<ol style="list-style: decimal inside"><li>One</li><li>Two</li></ol><p>Plain</p>'
+    )
+    style_for = get_all_computed_styles(html)
+    pseudo_types = {pseudo for _, pseudo in style_for.get_computed_styles() if pseudo}
+    assert pseudo_types == {"marker"}  # list items keep their markers, nothing else gets one
+    text = flat(pdf_text(html.render().write_pdf()))
+    assert "1. One 2. Two Plain" in text
