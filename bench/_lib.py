@@ -341,6 +341,18 @@ ASGI_SERVERS: dict[str, list[str]] = {
         "uvicorn", "cvj.asgi:application", "--host", "127.0.0.1", "--port", "{port}",
         "--ws", "wsproto", "--log-level", "warning", "--no-access-log",
     ],
+    "uvicorn-uvloop": [
+        "uvicorn", "cvj.asgi:application", "--host", "127.0.0.1", "--port", "{port}",
+        "--loop", "uvloop", "--http", "httptools", "--ws", "websockets",
+        "--log-level", "warning", "--no-access-log",
+    ],
+    "granian": [
+        "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", "{port}",
+        "--log-level", "warning", "cvj.asgi:application",
+    ],
+    "hypercorn": [
+        "hypercorn", "-b", "127.0.0.1:{port}", "--log-level", "warning", "cvj.asgi:application",
+    ],
 }  # fmt: skip
 
 
@@ -348,11 +360,37 @@ def asgi_servers_available() -> list[str]:
     import importlib.util
 
     needs = {"daphne": ("daphne",), "uvicorn-websockets": ("uvicorn", "websockets"),
-             "uvicorn-wsproto": ("uvicorn", "wsproto")}  # fmt: skip
+             "uvicorn-wsproto": ("uvicorn", "wsproto"), "granian": ("granian",),
+             "uvicorn-uvloop": ("uvicorn", "uvloop", "httptools", "websockets"),
+             "hypercorn": ("hypercorn",)}  # fmt: skip
     return [
         kind for kind, modules in needs.items()
         if all(importlib.util.find_spec(m) for m in modules)
     ]  # fmt: skip
+
+
+def process_tree(pid: int) -> list[int]:
+    """The pid and its descendants: granian and hypercorn serve from worker processes they
+    spawn, so their memory and CPU are the tree's, not the launcher's."""
+    tree = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            tree += process_tree(int(child))
+    return tree
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used: a cost per operation that holds up better than
+    a rate when the box is busy with other work."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager

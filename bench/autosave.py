@@ -177,6 +177,12 @@ def main() -> None:
     parser.add_argument(
         "--asgi-processes", type=int, default=2, help="daphne processes for the socket path (2)"
     )
+    parser.add_argument(
+        "--servers",
+        default="daphne",
+        help="ASGI servers for (c)'s socket path, compared in the one run (daphne; also "
+        f"{', '.join(k for k in _lib.ASGI_SERVERS if k != 'daphne')})",
+    )
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (50)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--duration", type=int, default=15, help="wrk seconds per run (15)")
@@ -402,60 +408,88 @@ def run_socket(
     args: argparse.Namespace, env: dict[str, str], tmp: Any, session: _lib.Session,
     ids: list[int], http: dict[str, Any],
 ) -> dict[str, Any]:  # fmt: skip
-    """The same saves over the live socket: daphne, one process a core, each simulated
-    strategist on its own journey's socket (as the editor holds one)."""
-    with contextlib.ExitStack() as stack:
-        servers = [
-            stack.enter_context(_lib.asgi_server(env, tmp, kind="daphne", index=i))
-            for i in range(args.asgi_processes)
-        ]
-        hosts = [base.removeprefix("http://") for base, _proc in servers]
-        users = ids[: args.users]
-        crowd = ids[: args.capacity_sockets]
-        _lib.step(
-            f"(c) socket saves: {len(crowd)} sockets (capacity), {len(users)} (latency) on "
-            f"{len(hosts)} daphne process(es)"
-        )
-        reset_goals(ids)
-        socket_load(hosts, session.cookie, users[:20], "capacity", 3, 4.5, tmp / "warm.json")
-        reset_goals(ids)
-        capacity = socket_load(
-            hosts, session.cookie, crowd, "capacity", args.duration, 4.5, tmp / "cap.json"
-        )
-        reset_goals(ids)
-        latency = socket_load(
-            hosts, session.cookie, users, "latency", args.latency_duration, 1 / args.interval,
-            tmp / "lat.json",
-        )  # fmt: skip
-    saved = capacity["kinds"].get("saved", 0) / capacity["seconds"]
+    """The same saves over the live socket, on each ASGI server asked for (one process a core),
+    each simulated strategist on its own journey's socket (as the editor holds one)."""
+    users = ids[: args.users]
+    crowd = ids[: args.capacity_sockets]
+    runs: dict[str, dict[str, Any]] = {}
+    for turn, kind in enumerate(args.servers.split(",")):
+        name = kind if kind not in runs else f"{kind} #{turn + 1}"  # asked for again: A B B A
+        with contextlib.ExitStack() as stack:
+            servers = [
+                stack.enter_context(_lib.asgi_server(env, tmp, kind=kind, index=i))
+                for i in range(args.asgi_processes)
+            ]
+            hosts = [base.removeprefix("http://") for base, _proc in servers]
+            _lib.step(
+                f"(c) socket saves: {len(crowd)} sockets (capacity), {len(users)} (latency) on "
+                f"{len(hosts)} {kind} process(es)"
+            )
+            reset_goals(ids)
+            socket_load(hosts, session.cookie, users[:20], "capacity", 3, 4.5, tmp / "warm.json")
+            reset_goals(ids)
+            pids = [p for _base, proc in servers for p in _lib.process_tree(proc.pid)]
+            cpu_before = sum(_lib.cpu_seconds(p) for p in pids)
+            capacity = socket_load(
+                hosts, session.cookie, crowd, "capacity", args.duration, 4.5, tmp / "cap.json"
+            )
+            cpu = sum(_lib.cpu_seconds(p) for p in pids) - cpu_before
+            reset_goals(ids)
+            latency = socket_load(
+                hosts, session.cookie, users, "latency", args.latency_duration,
+                1 / args.interval, tmp / "lat.json",
+            )  # fmt: skip
+        lat = latency["latencies"]
+        runs[name] = {
+            "capacity": capacity | {"saves_per_s": capacity["kinds"].get("saved", 0)
+                                    / capacity["seconds"]},
+            # the web processes' CPU per save over the whole capacity run (connects included)
+            "server_cpu_ms_per_save": 1000 * cpu / max(1, capacity["kinds"].get("saved", 0)),
+            "latency_p50_ms": _lib.percentile(lat, 50) if lat else float("nan"),
+            "latency_p95_ms": _lib.percentile(lat, 95) if lat else float("nan"),
+            "latency_kinds": latency["kinds"],
+            "errors": f"{latency['errors']} / {latency['failed']}",
+        }  # fmt: skip
     ping_rps = http["capacity"]["ping"]["rps"]
-    lat = latency["latencies"]
     ping_p95 = http["latency"]["ping"]["latency_ms"]["p95"]
-    p95 = _lib.percentile(lat, 95) if lat else float("nan")
     print()
-    print(f"  (c) socket saves — {len(crowd)} / {len(users)} sockets, daphne ×{len(hosts)}")
+    print(f"  (c) socket saves — {len(crowd)} / {len(users)} sockets, "
+          f"{args.asgi_processes} process(es) a server")  # fmt: skip
+    kinds = list(runs)
     _lib.table(
-        ["", "/ping (HTTP)", "autosave (HTTP)", "autosave (socket)"],
+        ["", "/ping (HTTP)", "autosave (HTTP)", *[f"socket ({k})" for k in kinds]],
         [
-            ["saves/s (capacity)", ping_rps, http["capacity"]["autosave"]["saves_per_s"], saved],
-            ["share of /ping", "", f"{http['capacity']['ratio']:.1%}", f"{saved / ping_rps:.1%}"],
-            ["p95 ms at ~100/s", ping_p95, http["latency"]["autosave"]["latency_ms"]["p95"], p95],
+            ["saves/s (capacity)", ping_rps, http["capacity"]["autosave"]["saves_per_s"],
+             *[runs[k]["capacity"]["saves_per_s"] for k in kinds]],
+            ["share of /ping", "", f"{http['capacity']['ratio']:.1%}",
+             *[f"{runs[k]['capacity']['saves_per_s'] / ping_rps:.1%}" for k in kinds]],
+            ["web CPU ms a save (capacity)", "", "",
+             *[runs[k]["server_cpu_ms_per_save"] for k in kinds]],
+            ["p95 ms at ~100/s", ping_p95, http["latency"]["autosave"]["latency_ms"]["p95"],
+             *[runs[k]["latency_p95_ms"] for k in kinds]],
             ["p50 ms at ~100/s", http["latency"]["ping"]["latency_ms"]["p50"],
              http["latency"]["autosave"]["latency_ms"]["p50"],
-             _lib.percentile(lat, 50) if lat else float("nan")],
-            ["answers", "", "", " ".join(f"{k}:{v}" for k, v in sorted(latency["kinds"].items()))],
-            ["timeouts / failed sockets", "", "", f"{latency['errors']} / {latency['failed']}"],
+             *[runs[k]["latency_p50_ms"] for k in kinds]],
+            ["answers", "", "", *[" ".join(f"{a}:{n}" for a, n in
+                                           sorted(runs[k]["latency_kinds"].items()))
+                                  for k in kinds]],
+            ["timeouts / failed sockets", "", "", *[runs[k]["errors"] for k in kinds]],
         ],
     )  # fmt: skip
-    share = saved / ping_rps
-    met = share >= TARGET_CAPACITY_RATIO
-    print("  " + _lib.verdict(met, f"socket capacity {share:.1%} of /ping (≥ 30 %)"))
-    ratio = p95 / ping_p95
-    met = ratio <= TARGET_P95_RATIO
-    print("  " + _lib.verdict(met, f"socket p95 {p95:.1f} ms = {ratio:.2f}× /ping (≤ 2×)"))
-    return {"capacity": capacity | {"saves_per_s": saved}, "latency_p95_ms": p95,
-            "latency_kinds": latency["kinds"], "processes": len(hosts),
-            "capacity_sockets": len(crowd)}  # fmt: skip
+    for kind, run_ in runs.items():
+        share = run_["capacity"]["saves_per_s"] / ping_rps
+        print(
+            "  "
+            + _lib.verdict(
+                share >= TARGET_CAPACITY_RATIO,
+                f"{kind}: socket capacity {share:.1%} of /ping (≥ 30 %)",
+            )
+        )
+        ratio = run_["latency_p95_ms"] / ping_p95
+        print("  " + _lib.verdict(ratio <= TARGET_P95_RATIO,
+                                  f"{kind}: socket p95 {run_['latency_p95_ms']:.1f} ms = "
+                                  f"{ratio:.2f}× /ping (≤ 2×)"))  # fmt: skip
+    return {"servers": runs, "processes": args.asgi_processes, "capacity_sockets": len(crowd)}
 
 
 def _statuses(result: dict[str, Any], key: str = "statuses") -> str:

@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -136,18 +135,6 @@ async def _followers_main(
 # --- The benchmark proper
 
 
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _seed(token_holder: dict[str, object]) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connections
@@ -202,7 +189,7 @@ def run_case(
             for i in range(web)
         ]
         bases = [base for base, _proc in servers]
-        pids = [proc.pid for _base, proc in servers]
+        pids = [p for _base, proc in servers for p in _lib.process_tree(proc.pid)]
         session = _lib.http_login(bases[0], "strategist")
         journey_id, token = seed["journey"], seed["token"]
         path = f"/ws/journeys/{journey_id}/live/?{urlencode({'token': token})}"
@@ -215,7 +202,7 @@ def run_case(
             check=True, cwd=_lib.REPO, env=env,
         )  # fmt: skip
         time.sleep(1)
-        rss_before = sum(_rss_kib(p) for p in pids)
+        rss_before = sum(_lib.rss_kib(p) for p in pids)
         previous = _current_goal(journey_id)
         out = logdir / f"followers-{server}-{layer}-{web}-{followers}.json"
         total = seconds + 90
@@ -236,13 +223,13 @@ def run_case(
         # presence news) until the web processes idle; then the sockets are idle.
         settle_until = time.monotonic() + 60
         while time.monotonic() < settle_until:
-            cpu_at = sum(_cpu_seconds(p) for p in pids)
+            cpu_at = sum(_lib.cpu_seconds(p) for p in pids)
             time.sleep(1)
-            if sum(_cpu_seconds(p) for p in pids) - cpu_at < 0.05 * len(pids):
+            if sum(_lib.cpu_seconds(p) for p in pids) - cpu_at < 0.05 * len(pids):
                 break
         settled_s = 60 - (settle_until - time.monotonic())
-        rss_idle = sum(_rss_kib(p) for p in pids)
-        cpu_before = sum(_cpu_seconds(p) for p in pids)
+        rss_idle = sum(_lib.rss_kib(p) for p in pids)
+        cpu_before = sum(_lib.cpu_seconds(p) for p in pids)
         wall_before = time.monotonic()
         saves = 0
         for n in range(seconds):
@@ -265,7 +252,9 @@ def run_case(
             elif n == 0:
                 _lib.step(f"autosave answered HTTP {response.status}: {response.text[:300]}")
             time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
-        cpu = (sum(_cpu_seconds(p) for p in pids) - cpu_before) / (time.monotonic() - wall_before)
+        cpu = (sum(_lib.cpu_seconds(p) for p in pids) - cpu_before) / (
+            time.monotonic() - wall_before
+        )
         time.sleep(2)  # the last save's messages arrive
         Path(str(out) + ".stop").touch()
         worker.wait(timeout=60)
