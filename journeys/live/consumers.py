@@ -17,6 +17,7 @@ that are alive.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -29,6 +30,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -46,6 +48,7 @@ from .announce import group_send, tell
 from .broadcast import group_name
 from .editing import draft_event, save_from_socket
 from .guests import live_link_resolve
+from .layer import SharedPubSubChannelLayer
 from .messages import (
     EDIT_TYPES,
     Draft,
@@ -97,7 +100,7 @@ def _off_thread(func: Any) -> Any:
     return run
 
 
-@dataclass
+@dataclass(slots=True)
 class Viewer:
     user_id: int | None
     name: str
@@ -180,6 +183,21 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
     entry: dict[str, Any] | None = None
     ended = False  # closed by us or by the page: nothing more is sent
 
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Channels' own, but with our pub/sub layer the socket and its channel are awaited by
+        the layer's `serve` (one future per idle socket instead of two tasks and an
+        asyncio.wait); any other layer (core Redis, in-memory) takes Channels' path."""
+        layer = get_channel_layer(self.channel_layer_alias)
+        if not isinstance(layer, SharedPubSubChannelLayer):
+            await super().__call__(scope, receive, send)
+            return
+        self.scope = scope
+        self.channel_layer = layer
+        self.channel_name = await layer.new_channel()
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):
+            await layer.serve(self.channel_name, receive, self.dispatch)
+
     async def send(self, text_data: str | None = None, bytes_data: bytes | None = None,
                    close: bool | int = False) -> None:  # fmt: skip
         """Nothing after the close: a group message already queued for this socket may still be
@@ -251,8 +269,9 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         }
         self.beats = 0
         self.bucket = TokenBucket()
-        # Drafts come ~10 a second while someone types: a bucket of their own.
-        self.drafts = TokenBucket(rate=DRAFT_RATE, burst=DRAFT_BURST)
+        # Drafts come ~10 a second while someone types: a bucket of their own, made at the
+        # first draft (a fresh bucket is full, as one made at the connect would be by then).
+        self.drafts: TokenBucket | None = None
         self._warned = False
         self._recheck: asyncio.Task[bool] | None = None
         version = await database_sync_to_async(
@@ -343,6 +362,8 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             await self._end(problem.code)
             return
         is_draft = isinstance(value, dict) and value.get("type") == "draft"
+        if is_draft and self.drafts is None:
+            self.drafts = TokenBucket(rate=DRAFT_RATE, burst=DRAFT_BURST)
         bucket = self.drafts if is_draft else self.bucket
         allowed = bucket.take()
         if allowed and viewer.link_id is not None:

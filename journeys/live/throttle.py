@@ -33,6 +33,8 @@ LINK_FRAMES_PER_WINDOW = 600
 class TokenBucket:
     """A connection's allowance: `take()` is False once it sends faster than RATE for long."""
 
+    __slots__ = ("at", "burst", "dropped", "rate", "tokens")  # one or two per open socket
+
     def __init__(self, *, rate: float | None = None, burst: int | None = None) -> None:
         self.rate = RATE if rate is None else rate
         self.burst = float(BURST if burst is None else burst)
