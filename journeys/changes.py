@@ -100,6 +100,13 @@ def journey_changed(
     transaction.on_commit(lambda: _send(journey_change, journey_id=journey_id, message=message))
 
 
+def journey_parts_changed(*, journey_id: int, parts: Iterable[str]) -> None:
+    """Regions of the journey's pages to redraw for something that is not an edit of the map
+    (its version stays): an export finished, say. Sent once the current transaction commits."""
+    message = {"type": "journey.parts", "parts": sorted(set(parts)), "sent_at": 0.0}
+    transaction.on_commit(lambda: _send(journey_change, journey_id=journey_id, message=message))
+
+
 def journey_edited(*, journey_id: int) -> None:
     """What the deliverable shows was edited (after commit: no SQL on the save's path)."""
     transaction.on_commit(lambda: _send(journey_edit, journey_id=journey_id))

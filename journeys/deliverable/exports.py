@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from cvj.caching import shared_cache as cache
 
-from ..changes import journey_edit
+from ..changes import journey_edit, journey_parts_changed
 from ..models import (
     Export,
     ExportStatus,
@@ -58,6 +58,8 @@ PRERENDER_AFTER_S = 30
 PRERENDER_NOTE_S = 10
 # Redis serves a lower number first (kombu's priority steps 0, 3, 6, 9, all on one queue): a
 # click's render is taken before any background pre-render still waiting.
+# The pages' export card, as a live part: redrawn when an export finishes or fails.
+EXPORT_CARD_PART = "exports"
 CLICK_PRIORITY = 0
 BACKGROUND_PRIORITY = 9
 
@@ -191,12 +193,22 @@ def export_store(*, export: Export, rendered: RenderedPdf, render_ms: int) -> No
         finished_at=timezone.now(),
         error="",
     )
+    _export_card_changed(export.journey_id)
 
 
 def export_fail(*, export_id: int, reason: str) -> None:
     Export.objects.filter(pk=export_id).update(
         status=ExportStatus.FAILED, error=reason[:500], finished_at=timezone.now()
     )
+    journey_id = Export.objects.filter(pk=export_id).values_list("journey_id", flat=True).first()
+    if journey_id is not None:
+        _export_card_changed(journey_id)
+
+
+def _export_card_changed(journey_id: int) -> None:
+    """Open pages redraw their export card now (the card polls once a second only as the
+    fallback when their live socket is down)."""
+    journey_parts_changed(journey_id=journey_id, parts=(EXPORT_CARD_PART,))
 
 
 def export_requeue(*, export_id: int, reason: str = "") -> None:

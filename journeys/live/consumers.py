@@ -490,7 +490,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.send_json(event)
 
-    journey_changed = presence_update = presence_leave = live_follow = _pass_on
+    journey_changed = journey_parts = presence_update = presence_leave = live_follow = _pass_on
 
     async def live_draft(self, event: dict[str, Any]) -> None:
         if self.entry is not None and event.get("id") != self.entry["id"]:

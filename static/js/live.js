@@ -277,6 +277,9 @@ function startLive(root) {
         if (gap) send({ type: "since", version: from });
         break;
       }
+      case "journey.parts": // not an edit (no version): an export finished, say
+        applyParts(message.parts || []);
+        break;
       case "journey.catchup":
         endDrafts((message.fields || []).map(function (f) { return f.key; }), false);
         remember(message.fields || [], null, message.version);
