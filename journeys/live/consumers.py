@@ -69,7 +69,7 @@ from .presence import (
     link_sockets,
     presence_join,
     presence_touch,
-    roster_recent,
+    roster_frame,
     set_follow_state,
 )
 from .presence import presence_leave as roster_leave
@@ -443,8 +443,7 @@ class JourneyLiveConsumer(AsyncJsonWebsocketConsumer):
             self._recheck = asyncio.create_task(self._still_allowed())
             self._recheck.add_done_callback(self._recheck_done)
         if self.beats % ROSTER_EVERY == 0:
-            current = await _off_thread(roster_recent)(self.journey_id)
-            await self.send_json({"type": "presence.roster", "presence": current})
+            await self.send(text_data=await _off_thread(roster_frame)(self.journey_id))
 
     async def _announce(self) -> None:
         """Tell the others where this viewer is: with every other socket's news of this
