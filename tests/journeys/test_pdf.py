@@ -9,7 +9,13 @@ from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.css import get_all_computed_styles
 
-from journeys.deliverable.pdf import APP_ORIGIN, AppOnlyFetcher, PrintHTML, render_journey_pdf
+from journeys.deliverable.pdf import (
+    APP_ORIGIN,
+    AppOnlyFetcher,
+    PrintHTML,
+    _on_a_roomy_stack,
+    render_journey_pdf,
+)
 from journeys.deliverable.snapshot import journey_snapshot
 from journeys.services import offer_attach, tactic_add
 from stages.models import Tactic
@@ -183,3 +189,10 @@ def test_print_html_computes_no_pseudo_element_styles_it_cannot_use():
     assert pseudo_types == {"marker"}  # list items keep their markers, nothing else gets one
     text = flat(pdf_text(html.render().write_pdf()))
     assert "1. One 2. Two Plain" in text
+
+
+def test_the_render_runs_on_a_stack_chunk_big_enough_for_weasyprints_recursion():
+    # A frame declared just over 256 KiB deep makes CPython allocate a 512 KiB data-stack chunk;
+    # the render's frames fit in its free half instead of mapping and unmapping 16 KiB chunks.
+    assert _on_a_roomy_stack.__code__.co_stacksize * 8 > 256 * 1024
+    assert _on_a_roomy_stack(lambda: "rendered") == "rendered"
