@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import cssselect2
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -33,6 +34,7 @@ from ..choices import OfferKind
 from ..rules import LADDER_ORDER, stage_palette, stage_palette_css
 from . import plan
 from .economics import funnel_bars, journey_economics
+from .html_tree import NotSimple, parse_simple_html
 from .next_steps import client_next_steps, is_working_draft
 from .pages import (  # map_columns and MapColumn are re-exported for tests and callers
     PAPER_MM,
@@ -287,7 +289,24 @@ def _user_agent_stylesheet() -> CSS:
 
 
 class PrintHTML(HTML):
-    """The print HTML, styled over the trimmed user-agent sheet."""
+    """The print HTML, parsed by html_tree when it is simple and styled over the trimmed
+    user-agent sheet."""
+
+    def __init__(
+        self, *, string: str, base_url: str | None = None, url_fetcher: URLFetcher | None = None
+    ) -> None:
+        try:
+            root = parse_simple_html(string)
+        except NotSimple as reason:
+            logger.info("Print HTML parsed by tinyhtml5: %s", reason)
+            super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
+            return
+        # What HTML.__init__ sets, from the same tree tinyhtml5 would have built.
+        self.base_url = base_url
+        self.url_fetcher = url_fetcher or URLFetcher()
+        self.media_type = "print"
+        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        self.etree_element = self.wrapper_element.etree_element
 
     def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
         return [_user_agent_stylesheet()]
