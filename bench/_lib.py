@@ -333,7 +333,8 @@ def gunicorn(env: dict[str, str], logdir: Path, *, workers: int = 5) -> Iterator
 # The ASGI servers the benches compare (those installed), as argv after `python -m`. uvicorn
 # runs on uvloop and httptools when they are installed (they are, as dev packages). Browsers
 # ask for per-message compression and uvicorn grants it by default, keeping zlib state per
-# socket; daphne never does: uvicorn is measured, and would serve, with it off.
+# socket; daphne never does: uvicorn is measured, and serves, with it off.
+SERVED = "uvicorn-wsproto"
 ASGI_SERVERS: dict[str, list[str]] = {
     "daphne": ["daphne", "-b", "127.0.0.1", "-p", "{port}", "-v", "0", "cvj.asgi:application"],
     "uvicorn-websockets": [
@@ -341,11 +342,8 @@ ASGI_SERVERS: dict[str, list[str]] = {
         "--ws", "websockets", "--ws-per-message-deflate", "false", "--log-level", "warning",
         "--no-access-log",
     ],
-    "uvicorn-wsproto": [
-        "uvicorn", "cvj.asgi:application", "--host", "127.0.0.1", "--port", "{port}",
-        "--ws", "wsproto", "--ws-per-message-deflate", "false", "--log-level", "warning",
-        "--no-access-log",
-    ],
+    # The one that serves, exactly as production runs it (cvj/serve.py).
+    "uvicorn-wsproto": ["cvj.serve", "--port", "{port}", "--no-access-log"],
     "granian": [
         "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", "{port}",
         "--log-level", "warning", "cvj.asgi:application",
@@ -360,8 +358,8 @@ def asgi_servers_available() -> list[str]:
     import importlib.util
 
     needs = {"daphne": ("daphne",), "uvicorn-websockets": ("uvicorn", "websockets"),
-             "uvicorn-wsproto": ("uvicorn", "wsproto"), "granian": ("granian",),
-             "hypercorn": ("hypercorn",)}  # fmt: skip
+             "uvicorn-wsproto": ("uvicorn", "wsproto", "uvloop", "httptools"),
+             "granian": ("granian",), "hypercorn": ("hypercorn",)}  # fmt: skip
     return [
         kind for kind, modules in needs.items()
         if all(importlib.util.find_spec(m) for m in modules)
@@ -398,7 +396,7 @@ def cpu_seconds(pid: int) -> float:
 
 @contextlib.contextmanager
 def asgi_server(
-    env: dict[str, str], logdir: Path, *, kind: str = "daphne", index: int = 0
+    env: dict[str, str], logdir: Path, *, kind: str = SERVED, index: int = 0
 ) -> Iterator[tuple[str, Process]]:
     """One ASGI web process of `kind` on a free loopback port; yields (base URL, process)."""
     port = free_port()

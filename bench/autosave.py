@@ -7,11 +7,11 @@ same run — gunicorn (sync workers) on PostgreSQL, loaded from separate process
     against /ping requests/s. Target: ≥ 30 %.
 (b) latency at a realistic pace: 200 simulated strategists each saving every 2 s (≈ 100/s),
     open loop (bench/loadgen.py): p50/p95/p99 against /ping at the same rate. Target: p95 ≤ 2×.
-(c) the same saves over the live socket (issue 23): daphne, one process a core, one socket per
-    simulated strategist on its own journey (bench/_socket_load.py); capacity (600 sockets, each
-    saving again once acknowledged, at most 4.5 a second — the socket's limit is 5 frames a
-    second) and latency at ≈ 100/s, side by side with /ping and the HTTP autosave of the same
-    run. Targets:
+(c) the same saves over the live socket (issue 23): each of --servers, one process a core, one
+    socket per simulated strategist on its own journey (bench/_socket_load.py); capacity (600
+    sockets, each saving again once acknowledged, at most 4.5 a second — the socket's limit is 5
+    frames a second) and latency at ≈ 100/s, side by side with /ping and the HTTP autosave of
+    the same run. Targets:
     ≥ 30 % of /ping's rate; p95 ≤ 2× /ping's.
 """
 
@@ -176,13 +176,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers (5)")
     parser.add_argument(
-        "--asgi-processes", type=int, default=2, help="daphne processes for the socket path (2)"
+        "--asgi-processes", type=int, default=2, help="ASGI processes for the socket path (2)"
     )
     parser.add_argument(
         "--servers",
-        default="daphne",
-        help="ASGI servers for (c)'s socket path, compared in the one run (daphne; also "
-        f"{', '.join(k for k in _lib.ASGI_SERVERS if k != 'daphne')})",
+        default=f"{_lib.SERVED},daphne",
+        help="ASGI servers for (c)'s socket path, compared in the one run (default: the "
+        f"served one and daphne; any of {', '.join(_lib.ASGI_SERVERS)})",
     )
     parser.add_argument("--connections", type=int, default=50, help="wrk connections (50)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")

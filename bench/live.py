@@ -1,10 +1,11 @@
 """Live benchmark, per ASGI server: the typing preview and the fan-out of saved changes.
 
     .venv/bin/python bench/live.py [--duration 20] [--followers 50,200] [--web 1,2]
-                                   [--servers daphne,uvicorn-websockets,uvicorn-wsproto]
+                                   [--servers uvicorn-wsproto,daphne,granian,…]
                                    [--layers pubsub,core]
 
-Each installed ASGI server (daphne, uvicorn with `websockets` or `wsproto`) is measured in the
+Each installed ASGI server (uvicorn with `wsproto` as cvj/serve.py runs it — the one that serves —,
+daphne, uvicorn with `websockets`, hypercorn, granian) is measured in the
 same run, on PostgreSQL with the channel layer on a throwaway redis-server, and with each
 channels-redis layer asked for (`--layers`: "pubsub", one publish a group message fanned out by
 each process; "core", one copy a member through Redis).

@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/workshop.py [--guests 50] [--window 10]
 
-On PostgreSQL with the channel layer on a throwaway redis-server and one daphne process, as the
-seeded demo journey's workshop: a join code, a vote on the whole map (3 dots each, at most 2 on
-one tactic, tally hidden). Each guest is a real client: it joins through the guest pages (a
-device cookie, a name), holds its own live socket (`/ws/journeys/<id>/live/?token=…`), and
-votes over HTTP like the page's buttons — a first dot pair, the same post again (a double
-click), a third dot — at a moment spread over the window. The strategist then closes the vote.
+On PostgreSQL with the channel layer on a throwaway redis-server and one web process
+(cvj/serve.py), as the seeded demo journey's workshop: a join code, a vote on the whole map (3
+dots each, at most 2 on one tactic, tally hidden). Each guest is a real client: it joins through
+the guest pages (a device cookie, a name), holds its own live socket
+(`/ws/journeys/<id>/live/?token=…`), and votes over HTTP like the page's buttons — a first dot
+pair, the same post again (a double click), a third dot — at a moment spread over the window.
+The strategist then closes the vote.
 
 Figures: the vote posts' latency; from the close being sent to each phone having the final
 tally on its screen (its socket hears the "vote" part, it fetches the part as live.js does, and
@@ -238,12 +239,12 @@ def main() -> None:
         _lib.manage(env, "seed_demo")
         _lib.setup_django(env)
         seed = _seed()
-        base, _proc = stack.enter_context(_lib.asgi_server(env, tmp, kind="daphne"))
+        base, _proc = stack.enter_context(_lib.asgi_server(env, tmp))
         session = _lib.http_login(base, "strategist")
         try:
             result = asyncio.run(_run(base, seed, session, args.guests, args.window))
         except Exception:
-            log = tmp / "daphne-0.log"
+            log = tmp / f"{_lib.SERVED}-0.log"
             print(log.read_text()[-4000:] if log.exists() else "(no server log)")
             raise
         stored = _stored_tally(seed["round"])

@@ -1,9 +1,10 @@
 """The editor served by a real ASGI server, for browser tests that need the live socket.
 
-pytest-django's live server speaks WSGI only, so these helpers start a real daphne process
-(the production ASGI server) on a free port against the test database, and the browsers talk
-to it for pages and sockets alike. Sign-in is a session made by the test (the server checks
-it like any other) rather than the login form, whose test-speed hasher daphne does not use.
+pytest-django's live server speaks WSGI only, so these helpers start the production web process
+(`python -m cvj.serve`: uvicorn, set up as production runs it) on a free port against the test
+database, and the browsers talk to it for pages and sockets alike. Sign-in is a session made by
+the test (the server checks it like any other) rather than the login form, whose test-speed
+hasher the server does not use.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_daphne(
+def start_server(
     env_extra: dict[str, str] | None = None, port: int | None = None
 ) -> tuple[subprocess.Popen, str, Path]:
     db = connection.settings_dict
@@ -49,11 +50,10 @@ def start_daphne(
         **(env_extra or {}),
     )
     port = port or free_port()
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cvj-daphne-{port}.log"
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cvj-server-{port}.log"
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "cvj.asgi:application"],
+            [sys.executable, "-m", "cvj.serve", "--port", str(port), "--no-access-log"],
             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -66,15 +66,15 @@ def start_daphne(
         except OSError:
             time.sleep(0.2)
     stop(process)
-    raise AssertionError("daphne did not start:\n" + log_path.read_text()[-3000:])
+    raise AssertionError("the server did not start:\n" + log_path.read_text()[-3000:])
 
 
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            # Idle, daphne exits within a second. It never does while a request is in flight
-            # in a sync thread (the thread waits for the event loop SIGTERM stopped).
+            # Idle, the server exits within a second; a test need not wait out the grace
+            # period an open request would get.
             process.wait(timeout=3)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
@@ -82,7 +82,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 class LiveEditor(Editor):
-    """The editor, served by daphne rather than by the (WSGI) live server."""
+    """The editor, served by the ASGI server rather than by the (WSGI) live server."""
 
     def __init__(self, page: Page, base: str) -> None:
         super().__init__(page)

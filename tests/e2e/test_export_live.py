@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 
 from journeys.deliverable.exports import EXPORT_CARD_PART, export_render, export_request
 from journeys.models import ExportStatus
-from tests.e2e.asgi import IS_POSTGRES, LiveEditor, signed_in_page, start_daphne, stop, wait_live
+from tests.e2e.asgi import IS_POSTGRES, LiveEditor, signed_in_page, start_server, stop, wait_live
 
 pytestmark = [
-    pytest.mark.skipif(not IS_POSTGRES, reason="daphne shares the test database"),
+    pytest.mark.skipif(not IS_POSTGRES, reason="the ASGI server shares the test database"),
     pytest.mark.skipif(
         not settings.LIVE_REDIS_URL, reason="the render's message crosses processes by Redis"
     ),
@@ -25,7 +25,7 @@ pytestmark = [
 
 @pytest.fixture
 def asgi_base():
-    process, base, _log = start_daphne()
+    process, base, _log = start_server()
     yield base
     stop(process)
 

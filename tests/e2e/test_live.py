@@ -1,9 +1,8 @@
 """Live together, in real browsers over real WebSockets: two strategists and a guest.
 
-pytest-django's live server speaks WSGI only, so these tests start a real daphne process
-(the production ASGI server) on a free port against the test database, and the browsers talk
-to it for pages and sockets alike. Sign-in is a session made by the test (the server checks
-it like any other) rather than the login form, whose test-speed hasher daphne does not use.
+pytest-django's live server speaks WSGI only, so these tests start the production web process
+(`cvj.serve`) on a free port against the test database, and the browsers talk to it for pages
+and sockets alike (tests/e2e/asgi.py).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from tests.e2e.asgi import (
     LiveEditor,
     SocketSaves,
     signed_in_page,
-    start_daphne,
+    start_server,
     stop,
     wait_live,
 )
@@ -34,12 +33,12 @@ from tests.e2e.asgi import free_port as _free_port
 from tests.e2e.conftest import FIELD_SAVED
 from tests.faults.test_faults import Redis
 
-pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="daphne shares the test database")
+pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="the ASGI server shares the test database")
 
 
 @pytest.fixture
 def asgi_base() -> Iterator[str]:
-    process, base, _log = start_daphne()
+    process, base, _log = start_server()
     yield base
     stop(process)
 
@@ -156,7 +155,7 @@ def test_redis_dying_under_a_live_session_pauses_live_updates_not_editing(
     redis = Redis(_free_port())
     redis.start()
     url = f"redis://127.0.0.1:{redis.port}/0"
-    process, base, log = start_daphne({"REDIS_URL": url})
+    process, base, log = start_server({"REDIS_URL": url})
     try:
         a = LiveEditor(signed_in_page(new_context, base, strategist.user), base).open(journey)
         b = LiveEditor(signed_in_page(new_context, base, second_strategist.user), base).open(
@@ -294,7 +293,7 @@ def test_typing_over_the_socket_survives_a_dropped_socket_and_a_server_restart(
     new_context, strategist, journey
 ):
     port = _free_port()
-    process, base, _log = start_daphne(port=port)
+    process, base, _log = start_server(port=port)
     try:
         a = LiveEditor(signed_in_page(new_context, base, strategist.user), base)
         saves = SocketSaves(a.page)
@@ -310,7 +309,7 @@ def test_typing_over_the_socket_survives_a_dropped_socket_and_a_server_restart(
         expect(a.field_state("goal")).to_have_text(FIELD_SAVED)
         stop(process)  # the server restarts between two saves
         a.page.keyboard.type(" cleaners")
-        process, base, _log = start_daphne(port=port)
+        process, base, _log = start_server(port=port)
         expect(a.field_state("goal")).to_have_text(FIELD_SAVED, timeout=30_000)
         wanted = "Be found by homeowners who search for cleaners"
         expect(a.field("goal")).to_have_value(wanted)

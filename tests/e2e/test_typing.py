@@ -9,7 +9,7 @@ Swaps are made to land mid-typing by holding the server's answer for a few milli
 (a different latency per trial), the way a real network does.
 
 Each trial runs over both of autosave's paths: HTTP (pytest-django's WSGI live server, which
-has no socket) and the live socket (a real daphne, where every save must travel over the
+has no socket) and the live socket (a real ASGI server, where every save must travel over the
 socket and none over HTTP; the socket's saves are held for the trial's latency too). Two more
 tests type the trials' text over the socket while it drops mid-word and while the server
 restarts between two saves.
@@ -37,7 +37,7 @@ from tests.e2e.asgi import (
     SocketSaves,
     free_port,
     signed_in_page,
-    start_daphne,
+    start_server,
     stop,
     wait_live,
 )
@@ -82,8 +82,8 @@ def latency(live_server) -> Iterator[_Latency]:
 
 
 class _BrowserLatency:
-    """The same holds for a page served by daphne, made in the browser: answers to matching
-    paths wait there, and so does each save on the live socket (`saves`)."""
+    """The same holds for a page served by the ASGI server, made in the browser: answers to
+    matching paths wait there, and so does each save on the live socket (`saves`)."""
 
     def __init__(self, page: Page, saves: SocketSaves) -> None:
         self.page = page
@@ -149,15 +149,15 @@ def typist(request, journey, strategist) -> Iterator[Typist]:
         yield typist
         return
     if not IS_POSTGRES:
-        pytest.skip("daphne shares the test database")
-    process, base, _log = start_daphne()
+        pytest.skip("the ASGI server shares the test database")
+    process, base, _log = start_server()
     try:
         page = signed_in_page(request.getfixturevalue("new_context"), base, strategist.user)
         saves = SocketSaves(page)
         typist = Typist(page, LiveEditor(page, base), _BrowserLatency(page, saves), saves)
         _record_http_saves(page, typist.http_saves)
         yield typist
-        page.context.close()  # first: no reconnects or held saves while daphne stops
+        page.context.close()  # first: no reconnects or held saves while the server stops
     finally:
         stop(process)
 
@@ -351,25 +351,25 @@ def expect_after_reload(ed: Editor, journey, expected: dict, notes: dict[int, st
 # --- The socket path's faults, over the trials' text
 
 
-class _Daphne:
-    """daphne on a port of its own, restarted on the same port when a test says so."""
+class _Server:
+    """The ASGI server on a port of its own, restarted on the same port when a test says so."""
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.process, self.base, _log = start_daphne(port=self.port)
+        self.process, self.base, _log = start_server(port=self.port)
 
     def stop(self) -> None:
         stop(self.process)
 
     def start(self) -> None:
-        self.process, _base, _log = start_daphne(port=self.port)
+        self.process, _base, _log = start_server(port=self.port)
 
 
 @pytest.fixture
-def daphne(browser: Browser) -> Iterator[_Daphne]:
+def server(browser: Browser) -> Iterator[_Server]:
     if not IS_POSTGRES:
-        pytest.skip("daphne shares the test database")
-    server = _Daphne()
+        pytest.skip("the ASGI server shares the test database")
+    server = _Server()
     yield server
     for context in browser.contexts:  # first: no reconnects or held saves while it stops
         context.close()
@@ -417,11 +417,11 @@ def expect_stored(ed: Editor, journey, typed: dict) -> None:
 
 
 def test_every_character_survives_the_socket_dropping_mid_word(
-    new_context, strategist, journey, daphne
+    new_context, strategist, journey, server
 ) -> None:
-    page = signed_in_page(new_context, daphne.base, strategist.user)
+    page = signed_in_page(new_context, server.base, strategist.user)
     saves = SocketSaves(page, tap_acks=True)
-    ed = LiveEditor(page, daphne.base).open(journey)
+    ed = LiveEditor(page, server.base).open(journey)
     typed = {}
     for n, (key, box, text) in enumerate(fault_fields(page, journey)):
         wait_live(page)  # the first half's save goes over the socket
@@ -451,11 +451,11 @@ def held_values(saves: SocketSaves) -> list[str]:
 
 
 def test_every_character_survives_a_server_restart_between_two_saves(
-    new_context, strategist, journey, daphne
+    new_context, strategist, journey, server
 ) -> None:
-    page = signed_in_page(new_context, daphne.base, strategist.user)
+    page = signed_in_page(new_context, server.base, strategist.user)
     saves = SocketSaves(page)
-    ed = LiveEditor(page, daphne.base).open(journey)
+    ed = LiveEditor(page, server.base).open(journey)
     wait_live(page)
     fields = fault_fields(page, journey)[:2]  # the goal and a tactic's notes
     for _key, box, text in fields:
@@ -463,14 +463,14 @@ def test_every_character_survives_a_server_restart_between_two_saves(
     ed.expect_all_saved()  # the first save of each, over the socket
     assert {cut_mid_word(text)[0] for *_, text in fields} <= {m["value"] for m in saves.sent}
 
-    daphne.stop()  # the server goes down between two saves, and the typing goes on
+    server.stop()  # the server goes down between two saves, and the typing goes on
     for _key, box, text in fields:
         box.click()
         page.keyboard.press("ControlOrMeta+End")
         type_fast(page, cut_mid_word(text)[1], "type")
         expect(box).to_have_value(text)
     page.locator("#stage-rail").click()  # the notes' blur: its save, too, meets no server
-    daphne.start()
+    server.start()
     expect(ed.status).to_have_text(SAVED, timeout=30_000)
     typed = {key: text for key, _box, text in fields}
 

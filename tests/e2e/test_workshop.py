@@ -1,4 +1,4 @@
-"""The client's team takes part, in real browsers over real sockets (daphne): a facilitator at
+"""The client's team takes part, in real browsers over real sockets (cvj.serve): a facilitator at
 1280×720 and three guests on 390×844 phones join through the QR code's link, add ideas that
 stay private until revealed, the facilitator accepts one as a tactic (its text intact), opens
 a dot vote, everyone votes, the vote closes, and the plan's priorities follow the votes."""
@@ -15,18 +15,19 @@ from journeys.models import Journey, StageTactic
 from journeys.services import tactic_add
 from journeys.workshop.models import Ballot, Dot, Idea
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.test_live import IS_POSTGRES, signed_in_page, start_daphne, stop, wait_live
+from tests.e2e.test_live import IS_POSTGRES, signed_in_page, start_server, stop, wait_live
 
-pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="daphne shares the test database")
+pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="the ASGI server shares the test database")
 
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def asgi_base(journey) -> Iterator[str]:
-    """daphne on a free port (pages and sockets), with no presence left from an earlier test."""
+    """The ASGI server on a free port (pages and sockets), with no presence left from an earlier
+    test."""
     cache.delete_many([f"cvj-live:roster:{journey.pk}", f"cvj-live:follow:{journey.pk}"])
-    process, base, _log = start_daphne()
+    process, base, _log = start_server()
     yield base
     stop(process)
 

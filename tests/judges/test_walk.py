@@ -44,8 +44,8 @@ from journeys.deliverable.sharing import share_link_create
 from journeys.intake.services import intake_answers_save, intake_link_create
 from journeys.live.guests import live_link_create
 from journeys.models import Business, Export, ExportStatus, Journey, JourneyStage
-from tests.e2e.test_live import start_daphne
-from tests.e2e.test_live import stop as stop_daphne
+from tests.e2e.test_live import start_server
+from tests.e2e.test_live import stop as stop_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "judges"
 AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
@@ -355,17 +355,17 @@ def vnu_errors(folder: Path) -> list[str]:
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    """Where the walk's pages come from: an ASGI server (daphne) when the database can be
+    """Where the walk's pages come from: the ASGI server (`cvj.serve`) when the database can be
     shared with another process, so the live socket connects as in production; else the
     WSGI live server, where the socket cannot connect (its 404 is then expected)."""
     if connection.vendor != "postgresql":
         yield ""
         return
-    process, base, _log = start_daphne()
+    process, base, _log = start_server()
     try:
         yield base
     finally:
-        stop_daphne(process)
+        stop_server(process)
 
 
 def _sign_in(page: Page, base: str, username: str) -> None:
