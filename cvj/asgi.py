@@ -1,6 +1,7 @@
 """ASGI entry: Django's HTTP app, plus the live WebSockets (Channels).
 
-Served by daphne (`runserver` with daphne installed, and in production) or any ASGI server.
+Served by uvicorn in production and the browser tests (`python -m cvj.serve`) and by daphne
+under `runserver`; any ASGI server will do.
 Sockets are authenticated from the Django session and only accepted from this site's own
 origin (scheme, host and port: cvj/websocket.py).
 """
