@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+import _lib
 from _ws import frame, read_frame, ws_open
 
 ACK_TIMEOUT_S = 10.0
@@ -119,11 +120,7 @@ class Clock:
 
 def cpu_seconds(pids: list[int]) -> float:
     """The web processes' user + system CPU (pids from CVJ_BENCH_SERVER_PIDS)."""
-    ticks = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return sum(_lib.cpu_seconds(pid) for pid in pids)
 
 
 async def main(hosts: list[str], cookie: str, ids: list[int], mode: str, seconds: float,
