@@ -56,10 +56,10 @@ PRERENDER_AFTER_S = 30
 # A save within this long of the last one this process saw for the journey skips the cache
 # round trip: the pre-render it scheduled or found is still pending (see export_prerender_soon).
 PRERENDER_NOTE_S = 10
-# Redis serves a lower number first (kombu's priority steps 0, 3, 6, 9, all on one queue): a
-# click's render is taken before any background pre-render still waiting.
 # The pages' export card, as a live part: redrawn when an export finishes or fails.
 EXPORT_CARD_PART = "exports"
+# Redis serves a lower number first (kombu's priority steps 0, 3, 6, 9, all on one queue): a
+# click's render is taken before any background pre-render still waiting.
 CLICK_PRIORITY = 0
 BACKGROUND_PRIORITY = 9
 
